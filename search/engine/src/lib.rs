@@ -1,0 +1,1 @@
+//! Shared search engine (schema, tokenizer, queries). Filled in by the search work.

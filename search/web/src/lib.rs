@@ -1,0 +1,1 @@
+//! Browser search runtime. Filled in by the search work.
