@@ -1,0 +1,144 @@
+//! Command-line interface (SPEC §1).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "hindsight",
+    version,
+    about = "Turn a folder of postmortems into a searchable incident knowledge base"
+)]
+pub struct Cli {
+    /// Folder holding hindsight.yaml, content/ and optionally theme/
+    #[arg(long, global = true, default_value = ".", value_name = "DIR")]
+    pub root: PathBuf,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site into the output folder
+    Build(BuildArgs),
+    /// Build, serve on loopback, rebuild on changes and live-reload open pages
+    Serve(ServeArgs),
+    /// Validate the content without writing anything (for CI)
+    Check(CheckArgs),
+    /// Write a new postmortem from the theme's template with the next free id
+    New(NewArgs),
+    /// Convert legacy postmortems without front matter into front-matter files
+    Import(ImportArgs),
+    /// Query the built search index with the engine the browser uses
+    Search(SearchArgs),
+    /// Scaffold a new knowledge base: config, a sample postmortem, CI workflows
+    Init(InitArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct BuildArgs {
+    /// Output folder [default: public/ in the root]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Absolute URL the site is published at (overrides base_url in hindsight.yaml)
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Include drafts
+    #[arg(long)]
+    pub drafts: bool,
+    /// Include incidents with `visibility: internal`
+    #[arg(long)]
+    pub include_internal: bool,
+    /// Treat warnings as errors
+    #[arg(long)]
+    pub strict: bool,
+    /// Package search so it works when the site is opened from disk (file://)
+    #[arg(long)]
+    pub offline: bool,
+    /// The date to treat as today, YYYY-MM-DD (for overdue action items)
+    #[arg(long, value_name = "DATE", value_parser = parse_date_arg)]
+    pub now: Option<jiff::civil::Date>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[arg(long, default_value_t = 1111)]
+    pub port: u16,
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: String,
+    #[command(flatten)]
+    pub build: BuildArgs,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Treat warnings as errors
+    #[arg(long)]
+    pub strict: bool,
+    /// The date to treat as today, YYYY-MM-DD
+    #[arg(long, value_name = "DATE", value_parser = parse_date_arg)]
+    pub now: Option<jiff::civil::Date>,
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// Title of the postmortem
+    pub title: String,
+    #[arg(long)]
+    pub severity: Option<String>,
+    /// Affected service (repeat for several)
+    #[arg(long = "service", value_name = "SERVICE")]
+    pub services: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Legacy Markdown files to convert
+    #[arg(required = true)]
+    pub sources: Vec<PathBuf>,
+    /// Where to write the converted files [default: content/imported/ in the root]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Print what would be written without writing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Also convert documents that look like unfilled templates
+    #[arg(long)]
+    pub include_templates: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The query, in the syntax of the search box
+    #[arg(required = true)]
+    pub query: Vec<String>,
+    /// The built site to search [default: public/ in the root]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Print JSON: a list of {id, title, url, score, snippet}
+    #[arg(long)]
+    pub json: bool,
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Folder to create the knowledge base in
+    pub dir: PathBuf,
+}
+
+fn parse_date_arg(text: &str) -> Result<jiff::civil::Date, String> {
+    text.parse()
+        .map_err(|_| format!("`{text}` is not a date; use YYYY-MM-DD"))
+}

@@ -1,0 +1,60 @@
+//! The commands behind the CLI: thin glue over the pipeline stages, plus
+//! everything that talks to the terminal (diagnostics, progress, summary).
+
+mod build;
+pub mod report;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+
+/// Exit codes of SPEC §1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Success,
+    /// Invalid postmortems, failed checks.
+    ContentErrors,
+    /// Usage or configuration errors.
+    UsageOrConfig,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> ExitCode {
+        match exit {
+            Exit::Success => ExitCode::SUCCESS,
+            Exit::ContentErrors => ExitCode::from(1),
+            Exit::UsageOrConfig => ExitCode::from(2),
+        }
+    }
+}
+
+/// Parses the command line and runs the command.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Build(args) => build::run(&cli.root, &args),
+        Command::Serve(_) => not_yet("serve"),
+        Command::Check(_) => not_yet("check"),
+        Command::New(_) => not_yet("new"),
+        Command::Import(_) => not_yet("import"),
+        Command::Search(_) => not_yet("search"),
+        Command::Init(_) => not_yet("init"),
+    };
+    match result {
+        Ok(exit) => exit.into(),
+        Err(error) => {
+            report::error(&format!("{error:#}"), None);
+            Exit::UsageOrConfig.into()
+        }
+    }
+}
+
+fn not_yet(command: &str) -> anyhow::Result<Exit> {
+    report::error(
+        &format!("`hindsight {command}` is not yet available in this version"),
+        Some("see README.md for the commands that are"),
+    );
+    Ok(Exit::UsageOrConfig)
+}

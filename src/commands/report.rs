@@ -1,0 +1,101 @@
+//! Terminal output: diagnostics, errors, the progress bar and the summary line.
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::diagnostics::{Diagnostic, Diagnostics, Level};
+use crate::load::LoadError;
+
+/// Colour only on a terminal, and never when NO_COLOR is set.
+fn color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+/// Interactive output (progress bars) only on a terminal outside CI.
+pub fn interactive() -> bool {
+    std::io::stderr().is_terminal()
+        && std::env::var("CI").map_or(true, |v| v.is_empty() || v == "false" || v == "0")
+}
+
+pub fn diagnostics(items: &[Diagnostic]) {
+    let color = color();
+    for d in items {
+        eprintln!("{}", d.render(color));
+    }
+}
+
+/// A one-off error (not tied to a content file), with an optional hint.
+pub fn error(message: &str, hint: Option<&str>) {
+    let mut d = Diagnostic::error("error", "", message);
+    if let Some(hint) = hint {
+        d = d.hint(hint);
+    }
+    eprintln!("{}", plain_error(&d));
+}
+
+fn plain_error(d: &Diagnostic) -> String {
+    let mut text = format!("error: {}", d.message);
+    if let Some(hint) = &d.hint {
+        text.push_str(&format!("\n  help: {hint}"));
+    }
+    text
+}
+
+/// Reports a failure to load the knowledge base; always a usage/configuration error.
+pub fn load_error(error: &LoadError) {
+    match error {
+        LoadError::Config(items) => diagnostics(items),
+        LoadError::NoContent(_) => self::error(
+            &error.to_string(),
+            Some(
+                "postmortems live in content/*.md; run `hindsight init DIR` to start a knowledge base",
+            ),
+        ),
+        other => self::error(&other.to_string(), None),
+    }
+}
+
+/// "2 errors, 3 warnings" (empty when there are none).
+pub fn counts(items: &[Diagnostic]) -> String {
+    let errors = items.iter().filter(|d| d.level == Level::Error).count();
+    let warnings = items.len() - errors;
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    match (errors, warnings) {
+        (0, 0) => String::new(),
+        (0, w) => plural(w, "warning"),
+        (e, 0) => plural(e, "error"),
+        (e, w) => format!("{}, {}", plural(e, "error"), plural(w, "warning")),
+    }
+}
+
+pub fn sorted(items: Diagnostics) -> Vec<Diagnostic> {
+    items.into_sorted()
+}
+
+/// A progress bar that appears only if the work takes longer than a second,
+/// and only on an interactive terminal.
+pub fn progress() -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
+    if interactive() {
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg:12} [{bar:30}] {pos}/{len}")
+                .expect("valid template")
+                .progress_chars("=> "),
+        );
+        let delayed = bar.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_secs(1));
+            if !delayed.is_finished() {
+                delayed.set_draw_target(ProgressDrawTarget::stderr());
+                delayed.enable_steady_tick(Duration::from_millis(120));
+            }
+        });
+    }
+    bar
+}
+
+pub fn seconds(elapsed: Duration) -> String {
+    format!("{:.2}s", elapsed.as_secs_f64())
+}

@@ -1,0 +1,457 @@
+//! Typed access to front-matter fields: aliases resolved through the
+//! configuration, empty values treated as absent, every type problem a
+//! diagnostic pointing at the field's line.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use yaml_serde::{Mapping, Value};
+
+use super::frontmatter::kind_name;
+use super::timeparse::{parse_date, parse_duration, parse_timestamp};
+use super::{ActionItem, ActionStatus, ExtraField, ItemSource, Severity, Status, Visibility};
+use crate::config::{Config, find_key_line};
+use crate::diagnostics::{Diagnostic, LineIndex, Location};
+
+/// The front matter of one file, keyed by canonical field name.
+pub struct Fields<'a> {
+    path: &'a str,
+    config: &'a Config,
+    yaml: &'a str,
+    yaml_line: usize,
+    lines: LineIndex<'a>,
+    /// canonical name → (key as written, value), in file order.
+    canonical: BTreeMap<String, Vec<(String, Value)>>,
+    pub extra: Vec<ExtraField>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Where each canonical field is written, for later diagnostics.
+    pub locations: BTreeMap<String, Location>,
+}
+
+impl<'a> Fields<'a> {
+    pub fn new(
+        path: &'a str,
+        file_text: &'a str,
+        yaml: &'a str,
+        yaml_line: usize,
+        mapping: Mapping,
+        config: &'a Config,
+    ) -> Self {
+        let mut fields = Fields {
+            path,
+            config,
+            yaml,
+            yaml_line,
+            lines: LineIndex::new(file_text),
+            canonical: BTreeMap::new(),
+            extra: Vec::new(),
+            diagnostics: Vec::new(),
+            locations: BTreeMap::new(),
+        };
+        for (key, value) in mapping {
+            let key = match key {
+                Value::String(s) => s,
+                other => scalar_text(&other).unwrap_or_default(),
+            };
+            if is_empty(&value) {
+                continue;
+            }
+            let canonical = config.canonical_field(&key);
+            if crate::config::CANONICAL_FIELDS.contains(&canonical) {
+                if !fields.locations.contains_key(canonical) {
+                    let at = fields.location_of(&key);
+                    fields.locations.insert(canonical.to_string(), at);
+                }
+                fields
+                    .canonical
+                    .entry(canonical.to_string())
+                    .or_default()
+                    .push((key, value));
+            } else {
+                fields.extra.push(ExtraField {
+                    key,
+                    value: display_value(&value),
+                });
+            }
+        }
+        fields
+    }
+
+    /// Where `key` is written, for diagnostics.
+    pub fn location_of(&self, key: &str) -> Location {
+        find_key_line(self.yaml, key)
+            .map(|l| self.lines.line(self.yaml_line + l - 1))
+            .unwrap_or_default()
+    }
+
+    fn error(&mut self, key: &str, code: &'static str, message: String, hint: impl Into<String>) {
+        let at = self.location_of(key);
+        self.diagnostics.push(
+            Diagnostic::error(code, self.path, message)
+                .at(at)
+                .hint(hint),
+        );
+    }
+
+    fn warning(&mut self, key: &str, code: &'static str, message: String, hint: impl Into<String>) {
+        let at = self.location_of(key);
+        self.diagnostics.push(
+            Diagnostic::warning(code, self.path, message)
+                .at(at)
+                .hint(hint),
+        );
+    }
+
+    /// The single value of a scalar field. When several aliases give it, the
+    /// canonical name wins, else the first written; the others are reported.
+    fn single(&mut self, field: &str) -> Option<(String, Value)> {
+        let mut values = self.canonical.remove(field)?;
+        let chosen = values.iter().position(|(k, _)| k == field).unwrap_or(0);
+        let kept = values.remove(chosen);
+        for (key, _) in values {
+            self.warning(
+                &key,
+                "duplicate-field",
+                format!(
+                    "`{key}` also sets `{field}`; the value of `{}` is used",
+                    kept.0
+                ),
+                "remove one of the two fields",
+            );
+        }
+        Some(kept)
+    }
+
+    pub fn string(&mut self, field: &str) -> Option<String> {
+        let (key, value) = self.single(field)?;
+        match scalar_text(&value) {
+            Some(text) => Some(text.trim().to_string()).filter(|t| !t.is_empty()),
+            None => {
+                self.error(
+                    &key,
+                    "field-type",
+                    format!("`{key}` should be text, not a {}", kind_name(&value)),
+                    format!("write `{key}: some text`"),
+                );
+                None
+            }
+        }
+    }
+
+    /// A list of strings; a single scalar is a one-item list, and a string with
+    /// commas is split. Several aliases (e.g. `categories` and `keywords` → `tags`) are merged.
+    pub fn list(&mut self, field: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for (key, value) in self.canonical.remove(field).unwrap_or_default() {
+            match value {
+                Value::Sequence(items) => {
+                    for item in items {
+                        match scalar_text(&item) {
+                            Some(text) if !text.trim().is_empty() => {
+                                out.push(text.trim().to_string())
+                            }
+                            Some(_) => {}
+                            None => self.error(
+                                &key,
+                                "field-type",
+                                format!(
+                                    "`{key}` should be a list of text items, but one item is a {}",
+                                    kind_name(&item)
+                                ),
+                                format!("write `{key}: [a, b]`"),
+                            ),
+                        }
+                    }
+                }
+                other => match scalar_text(&other) {
+                    Some(text) => out.extend(
+                        text.split(',')
+                            .map(str::trim)
+                            .filter(|s| !s.is_empty())
+                            .map(String::from),
+                    ),
+                    None => self.error(
+                        &key,
+                        "field-type",
+                        format!("`{key}` should be a list, not a {}", kind_name(&other)),
+                        format!("write `{key}: [a, b]`"),
+                    ),
+                },
+            }
+        }
+        out
+    }
+
+    pub fn bool(&mut self, field: &str) -> bool {
+        let Some((key, value)) = self.single(field) else {
+            return false;
+        };
+        match &value {
+            Value::Bool(b) => *b,
+            other => match scalar_text(other).map(|t| t.to_lowercase()).as_deref() {
+                Some("true" | "yes" | "on" | "1") => true,
+                Some("false" | "no" | "off" | "0") => false,
+                _ => {
+                    self.error(
+                        &key,
+                        "field-type",
+                        format!("`{key}` should be true or false"),
+                        format!("write `{key}: true`"),
+                    );
+                    false
+                }
+            },
+        }
+    }
+
+    pub fn timestamp(&mut self, field: &str) -> Option<Timestamp> {
+        let (key, value) = self.single(field)?;
+        let text = scalar_text(&value).unwrap_or_default();
+        let parsed = parse_timestamp(&text, &self.config.timezone);
+        if parsed.is_none() {
+            self.error(
+                &key,
+                "invalid-timestamp",
+                format!("`{key}` is not a timestamp: `{}`", text.trim()),
+                format!("use RFC 3339 (`2024-03-01T14:23:00Z`) or `2024-03-01 14:23` in the configured time zone ({})", self.config.timezone_name),
+            );
+        }
+        parsed
+    }
+
+    pub fn date(&mut self, field: &str) -> Option<Date> {
+        let (key, value) = self.single(field)?;
+        let text = scalar_text(&value).unwrap_or_default();
+        let parsed = parse_date(&text);
+        if parsed.is_none() {
+            self.error(
+                &key,
+                "invalid-date",
+                format!("`{key}` is not a date: `{}`", text.trim()),
+                "write the date as YYYY-MM-DD, e.g. `2024-03-01`",
+            );
+        }
+        parsed
+    }
+
+    pub fn duration(&mut self, field: &str) -> Option<f64> {
+        let (key, value) = self.single(field)?;
+        let text = scalar_text(&value).unwrap_or_default();
+        let parsed = parse_duration(&text);
+        if parsed.is_none() {
+            self.error(
+                &key,
+                "invalid-duration",
+                format!("`{key}` is not a duration: `{}`", text.trim()),
+                "write e.g. `4h23m`, `90m` or `44 minutes 35 seconds`",
+            );
+        }
+        parsed
+    }
+
+    pub fn severity(&mut self) -> Option<Severity> {
+        let text = self.string("severity")?;
+        let resolved = self
+            .config
+            .severities
+            .resolve(&text)
+            .map(|(rank, level)| Severity {
+                rank,
+                name: level.name.clone(),
+            });
+        if resolved.is_none() {
+            let key = self.written_key("severity");
+            let hint = format!(
+                "use one of the configured levels: {}; or add `{text}` as an alias under `severities` in hindsight.yaml",
+                self.config.severities.describe()
+            );
+            self.error(
+                &key,
+                "unknown-severity",
+                format!("unknown severity `{text}`"),
+                hint,
+            );
+        }
+        resolved
+    }
+
+    pub fn status(&mut self) -> Status {
+        let Some(text) = self.string("status") else {
+            return Status::default();
+        };
+        Status::parse(&text).unwrap_or_else(|| {
+            let key = self.written_key("status");
+            self.error(
+                &key,
+                "unknown-status",
+                format!("unknown status `{text}`"),
+                "use investigating, mitigated, resolved or closed",
+            );
+            Status::default()
+        })
+    }
+
+    pub fn visibility(&mut self) -> Visibility {
+        let Some(text) = self.string("visibility") else {
+            return Visibility::default();
+        };
+        match text.to_lowercase().as_str() {
+            "public" => Visibility::Public,
+            "internal" | "private" => Visibility::Internal,
+            _ => {
+                let key = self.written_key("visibility");
+                self.error(
+                    &key,
+                    "unknown-visibility",
+                    format!("unknown visibility `{text}`"),
+                    "use `public` or `internal`",
+                );
+                // Fail closed: an unreadable visibility must not publish the incident.
+                Visibility::Internal
+            }
+        }
+    }
+
+    pub fn action_items(&mut self) -> Vec<ActionItem> {
+        let Some((key, value)) = self.single("action_items") else {
+            return Vec::new();
+        };
+        let Value::Sequence(items) = value else {
+            self.error(
+                &key,
+                "field-type",
+                format!("`{key}` should be a list of {{title, owner, due, status}}"),
+                "write `- { title: Add alert, owner: alice, due: 2025-03-01, status: open }`",
+            );
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for item in items {
+            match item {
+                Value::Mapping(map) => {
+                    let get = |names: &[&str]| {
+                        names
+                            .iter()
+                            .find_map(|n| map.get(*n).and_then(scalar_text))
+                            .map(|s| s.trim().to_string())
+                            .filter(|s| !s.is_empty())
+                    };
+                    let Some(title) = get(&["title", "action", "task", "description", "item"])
+                    else {
+                        self.error(
+                            &key,
+                            "action-item-invalid",
+                            "an action item has no title".into(),
+                            "give every action item a `title:`",
+                        );
+                        continue;
+                    };
+                    let status_text = get(&["status", "state"]).unwrap_or_default();
+                    let status = ActionStatus::parse(&status_text).unwrap_or_else(|| {
+                        self.warning(&key, "unknown-action-status", format!("action item `{title}` has unknown status `{status_text}`; counted as open"), "use open, in-progress, done or wont-do");
+                        ActionStatus::Open
+                    });
+                    let due = get(&["due", "due_date", "deadline"]).and_then(|d| {
+                        let parsed = parse_date(&d);
+                        if parsed.is_none() {
+                            self.warning(
+                                &key,
+                                "invalid-date",
+                                format!("action item `{title}` has an unreadable due date `{d}`"),
+                                "write the date as YYYY-MM-DD",
+                            );
+                        }
+                        parsed
+                    });
+                    out.push(ActionItem {
+                        title,
+                        owner: get(&["owner", "assignee", "who"]),
+                        due,
+                        status,
+                        source: ItemSource::FrontMatter,
+                    });
+                }
+                other => match scalar_text(&other) {
+                    Some(title) if !title.trim().is_empty() => out.push(ActionItem {
+                        title: title.trim().to_string(),
+                        owner: None,
+                        due: None,
+                        status: ActionStatus::Open,
+                        source: ItemSource::FrontMatter,
+                    }),
+                    _ => self.error(
+                        &key,
+                        "action-item-invalid",
+                        format!("an action item is a {}", kind_name(&other)),
+                        "write `- { title: …, owner: …, due: …, status: … }`",
+                    ),
+                },
+            }
+        }
+        out
+    }
+
+    /// The key as the author wrote it (an alias, or the canonical name).
+    fn written_key(&self, field: &str) -> String {
+        self.config
+            .field_aliases
+            .iter()
+            .find(|(from, to)| *to == field && find_key_line(self.yaml, from).is_some())
+            .map_or(field.to_string(), |(from, _)| from.clone())
+    }
+
+    /// Unknown fields, diagnostics and field locations; every canonical field must have been read.
+    pub fn finish(self) -> (Vec<ExtraField>, Vec<Diagnostic>, BTreeMap<String, Location>) {
+        debug_assert!(
+            self.canonical.is_empty(),
+            "unconsumed fields: {:?}",
+            self.canonical.keys()
+        );
+        (self.extra, self.diagnostics, self.locations)
+    }
+}
+
+fn is_empty(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::String(s) => s.trim().is_empty(),
+        Value::Sequence(s) => s.is_empty(),
+        Value::Mapping(m) => m.is_empty(),
+        _ => false,
+    }
+}
+
+/// Text of a scalar (strings, numbers, booleans); `None` for lists and mappings.
+pub fn scalar_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Tagged(t) => scalar_text(&t.value),
+        Value::Null | Value::Sequence(_) | Value::Mapping(_) => None,
+    }
+}
+
+/// Unknown fields are shown as text: scalars as written, lists joined, mappings as `k: v`.
+fn display_value(value: &Value) -> String {
+    match value {
+        Value::Sequence(items) => items
+            .iter()
+            .map(display_value)
+            .collect::<Vec<_>>()
+            .join(", "),
+        Value::Mapping(map) => map
+            .iter()
+            .map(|(k, v)| {
+                format!(
+                    "{}: {}",
+                    scalar_text(k).unwrap_or_default(),
+                    display_value(v)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => scalar_text(other).unwrap_or_default(),
+    }
+}

@@ -1,0 +1,20 @@
+//! hindsight: a static-site generator for incident postmortems.
+//!
+//! Data flows one way: [`load`] → [`incident`] → [`link`] → [`render`] → [`write`],
+//! driven by [`pipeline`]; [`commands`] is the thin layer the binary calls.
+
+// Diagnostics are rich values carried on cold paths; boxing them buys nothing.
+#![allow(clippy::result_large_err)]
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod diagnostics;
+pub mod incident;
+pub mod link;
+pub mod load;
+pub mod pipeline;
+pub mod quarter;
+pub mod render;
+pub mod slug;
+pub mod write;

@@ -1,0 +1,271 @@
+//! The only reader of the knowledge base: configuration, content files and the
+//! site's theme overrides. Nothing outside the root is ever read: symlinks that
+//! lead outside it are refused with a diagnostic.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::config::{CONFIG_FILE, Config};
+use crate::diagnostics::{Diagnostic, Diagnostics, LineIndex};
+
+/// Content files larger than this are refused: a postmortem is a few KB, and
+/// the limit bounds the memory and time a hostile file can cost.
+pub const MAX_CONTENT_BYTES: u64 = 8 * 1024 * 1024;
+
+/// One content file, read and decoded.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Relative to the root, `/`-separated, e.g. `content/2024/inc-7.md`.
+    pub path: String,
+    pub text: String,
+}
+
+/// Everything a build reads, in memory.
+#[derive(Debug)]
+pub struct Sources {
+    pub config: Config,
+    /// Sorted by path.
+    pub content: Vec<SourceFile>,
+    /// The site's own `theme/` files (relative to `theme/`), overriding the built-in theme.
+    pub theme_overrides: BTreeMap<String, Vec<u8>>,
+    /// Problems met while reading (unreadable files, refused symlinks, …).
+    pub diagnostics: Diagnostics,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{} is not a folder", .0.display())]
+    NoRoot(PathBuf),
+    #[error("no content/ folder in {}", .0.display())]
+    NoContent(PathBuf),
+    #[error("invalid {CONFIG_FILE}")]
+    Config(Vec<Diagnostic>),
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Reads the knowledge base at `root`.
+pub fn load(root: &Path) -> Result<Sources, LoadError> {
+    if !root.is_dir() {
+        return Err(LoadError::NoRoot(root.to_path_buf()));
+    }
+    let canonical_root = root.canonicalize().map_err(|source| LoadError::Io {
+        path: root.to_path_buf(),
+        source,
+    })?;
+    let config = read_config(root)?;
+    let content_dir = root.join("content");
+    if !content_dir.is_dir() {
+        return Err(LoadError::NoContent(root.to_path_buf()));
+    }
+
+    let mut diagnostics = Diagnostics::default();
+    let content_paths = walk(&canonical_root, root, "content", &mut diagnostics, |rel| {
+        let name = rel.rsplit('/').next().unwrap_or(rel);
+        let within_content = rel.strip_prefix("content/").unwrap_or(rel);
+        name.ends_with(".md")
+            && !name.starts_with(['_', '.'])
+            && !config.ignore.is_match(within_content)
+    });
+    let results: Vec<Result<SourceFile, Diagnostic>> = content_paths
+        .par_iter()
+        .map(|(rel, path)| read_content(rel, path))
+        .collect();
+    let mut content = Vec::with_capacity(results.len());
+    for result in results {
+        match result {
+            Ok(file) => content.push(file),
+            Err(d) => diagnostics.push(d),
+        }
+    }
+
+    let mut theme_overrides = BTreeMap::new();
+    if root.join("theme").is_dir() {
+        for (rel, path) in walk(&canonical_root, root, "theme", &mut diagnostics, |rel| {
+            !rel.rsplit('/').next().unwrap_or(rel).starts_with('.')
+        }) {
+            let bytes = std::fs::read(&path).map_err(|source| LoadError::Io {
+                path: path.clone(),
+                source,
+            })?;
+            theme_overrides.insert(rel.trim_start_matches("theme/").to_string(), bytes);
+        }
+    }
+
+    Ok(Sources {
+        config,
+        content,
+        theme_overrides,
+        diagnostics,
+    })
+}
+
+fn read_config(root: &Path) -> Result<Config, LoadError> {
+    let path = root.join(CONFIG_FILE);
+    match std::fs::read(&path) {
+        Ok(bytes) => {
+            let text = String::from_utf8(bytes).map_err(|_| {
+                LoadError::Config(vec![
+                    Diagnostic::error(
+                        "config-invalid",
+                        CONFIG_FILE,
+                        "configuration is not valid UTF-8",
+                    )
+                    .hint("save hindsight.yaml as UTF-8"),
+                ])
+            })?;
+            Config::parse(&text).map_err(LoadError::Config)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+        Err(source) => Err(LoadError::Io { path, source }),
+    }
+}
+
+/// Files under `root/dir`, sorted, as (relative path, real path). Directories
+/// whose name starts with `.` are skipped; symlinks leading outside the root
+/// are refused with a diagnostic and not followed.
+fn walk(
+    canonical_root: &Path,
+    root: &Path,
+    dir: &str,
+    diagnostics: &mut Diagnostics,
+    keep: impl Fn(&str) -> bool,
+) -> Vec<(String, PathBuf)> {
+    let mut found = Vec::new();
+    let mut refused = Vec::new();
+    let walker = WalkDir::new(root.join(dir))
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| {
+            if entry.depth() > 0
+                && entry.file_type().is_dir()
+                && entry.file_name().to_string_lossy().starts_with('.')
+            {
+                return false;
+            }
+            if entry.path_is_symlink() {
+                let inside = entry
+                    .path()
+                    .canonicalize()
+                    .is_ok_and(|target| target.starts_with(canonical_root));
+                if !inside {
+                    refused.push(entry.path().to_path_buf());
+                    return false;
+                }
+            }
+            true
+        });
+    for entry in walker {
+        match entry {
+            Ok(entry) if entry.file_type().is_file() => {
+                let rel = relative(root, entry.path());
+                if keep(&rel) {
+                    found.push((rel, entry.into_path()));
+                }
+            }
+            Ok(_) => {}
+            Err(e) => {
+                let path = e
+                    .path()
+                    .map(|p| relative(root, p))
+                    .unwrap_or_else(|| dir.to_string());
+                let message = if e.loop_ancestor().is_some() {
+                    "symlink loop".to_string()
+                } else {
+                    e.to_string()
+                };
+                diagnostics.push(
+                    Diagnostic::error("unreadable", path, message)
+                        .hint("fix the file's permissions or remove it"),
+                );
+            }
+        }
+    }
+    for path in refused {
+        diagnostics.push(
+            Diagnostic::error(
+                "symlink-outside-root",
+                relative(root, &path),
+                "symlink leads outside the knowledge base; it was not read",
+            )
+            .hint("copy the file into the repository instead of linking to it"),
+        );
+    }
+    found
+}
+
+fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn read_content(rel: &str, path: &Path) -> Result<SourceFile, Diagnostic> {
+    let unreadable =
+        |e: std::io::Error| Diagnostic::error("unreadable", rel, format!("cannot read file: {e}"));
+    let size = std::fs::metadata(path).map_err(unreadable)?.len();
+    if size > MAX_CONTENT_BYTES {
+        return Err(Diagnostic::error(
+            "file-too-large",
+            rel,
+            format!(
+                "file is {:.1} MB; postmortems are limited to {} MB",
+                size as f64 / 1_048_576.0,
+                MAX_CONTENT_BYTES / 1_048_576
+            ),
+        )
+        .hint("move attachments such as logs or dumps out of content/ and link to them"));
+    }
+    let bytes = std::fs::read(path).map_err(unreadable)?;
+    decode(rel, bytes).map(|text| SourceFile {
+        path: rel.to_string(),
+        text,
+    })
+}
+
+/// UTF-8 text without NUL bytes; a BOM is dropped.
+pub fn decode(rel: &str, bytes: Vec<u8>) -> Result<String, Diagnostic> {
+    if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+        let line = bytes[..nul].iter().filter(|&&b| b == b'\n').count() + 1;
+        return Err(Diagnostic::error(
+            "binary-file",
+            rel,
+            "file looks binary (it contains NUL bytes)",
+        )
+        .at(crate::diagnostics::Location {
+            line,
+            ..Default::default()
+        })
+        .hint("only Markdown files belong in content/; rename or remove it"));
+    }
+    match String::from_utf8(bytes) {
+        Ok(mut text) => {
+            if text.starts_with('\u{feff}') {
+                text.drain(..3);
+            }
+            Ok(text)
+        }
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let prefix = String::from_utf8_lossy(&bytes[..valid]).into_owned();
+            let lossy = String::from_utf8_lossy(&bytes).into_owned();
+            let mut location = LineIndex::new(&lossy).location(valid, 1);
+            location.column = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            Err(
+                Diagnostic::error("invalid-utf8", rel, "file is not valid UTF-8")
+                    .at(location)
+                    .hint("save the file as UTF-8 (most editors: \"Save with encoding\")"),
+            )
+        }
+    }
+}

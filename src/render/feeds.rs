@@ -1,0 +1,217 @@
+//! Machine-readable outputs: `incidents.json`, `feed.xml` (Atom) and `sitemap.xml`.
+
+use serde::Serialize;
+
+use super::pages::pretty_path;
+use super::views::{incident_path, round1};
+use crate::incident::Incident;
+use crate::link::{Kb, RelationReason, start_instant};
+
+/// Entries in the Atom feed: the most recent incidents.
+const FEED_ENTRIES: usize = 50;
+
+#[derive(Serialize)]
+struct ActionItemJson<'a> {
+    title: &'a str,
+    owner: Option<&'a str>,
+    due: Option<String>,
+    status: &'static str,
+}
+
+#[derive(Serialize)]
+struct IncidentJson<'a> {
+    id: &'a str,
+    title: &'a str,
+    url: String,
+    date: Option<String>,
+    quarter: Option<String>,
+    severity: Option<&'a str>,
+    severity_rank: Option<usize>,
+    status: &'static str,
+    started: Option<String>,
+    detected: Option<String>,
+    mitigated: Option<String>,
+    resolved: Option<String>,
+    duration_minutes: Option<f64>,
+    time_to_detect_minutes: Option<f64>,
+    services: Vec<&'a str>,
+    tags: Vec<&'a str>,
+    related: Vec<&'a str>,
+    repeat_of: Option<&'a str>,
+    /// `declared` (front matter) or `detected` (SPEC §5 rule); null when not a repeat.
+    repeat: Option<&'static str>,
+    commander: Option<&'a str>,
+    responders: &'a [String],
+    impact: Option<&'a str>,
+    trigger: Option<&'a str>,
+    contributing_factors: &'a [String],
+    summary: Option<&'a str>,
+    lessons: Vec<&'a str>,
+    action_items: Vec<ActionItemJson<'a>>,
+}
+
+/// `incidents.json`: one object per published incident (SPEC §4). Missing values are null.
+pub fn incidents_json(kb: &Kb) -> Vec<u8> {
+    let records: Vec<IncidentJson> = kb
+        .incidents
+        .iter()
+        .enumerate()
+        .map(|(n, i)| IncidentJson {
+            id: &i.id,
+            title: &i.title,
+            url: pretty_path(&incident_path(&i.slug)).to_string(),
+            date: crate::link::incident_day(i, &kb.config).map(|d| d.to_string()),
+            quarter: kb.quarters[n].map(|q| q.label()),
+            severity: i.severity.as_ref().map(|s| s.name.as_str()),
+            severity_rank: i.severity.as_ref().map(|s| s.rank),
+            status: i.status.as_str(),
+            started: i.started.map(|t| t.to_string()),
+            detected: i.detected.map(|t| t.to_string()),
+            mitigated: i.mitigated.map(|t| t.to_string()),
+            resolved: i.resolved.map(|t| t.to_string()),
+            duration_minutes: i.time_to_resolve().map(round1),
+            time_to_detect_minutes: i.time_to_detect().map(round1),
+            services: i.services.iter().map(|l| l.name.as_str()).collect(),
+            tags: i.tags.iter().map(|l| l.name.as_str()).collect(),
+            related: kb.related[n]
+                .iter()
+                .filter(|r| r.reason == RelationReason::Explicit)
+                .map(|r| kb.incidents[r.target].id.as_str())
+                .collect(),
+            repeat_of: kb.repeats[n].map(|r| kb.incidents[r.of].id.as_str()),
+            repeat: kb.repeats[n].map(|r| match r.kind {
+                crate::link::RepeatKind::Declared => "declared",
+                crate::link::RepeatKind::Detected => "detected",
+            }),
+            commander: i.commander.as_deref(),
+            responders: &i.responders,
+            impact: i.impact.as_deref(),
+            trigger: i.trigger.as_deref(),
+            contributing_factors: &i.contributing_factors,
+            summary: i.summary.as_deref(),
+            lessons: i.lessons.iter().map(|l| l.text.as_str()).collect(),
+            action_items: i
+                .action_items
+                .iter()
+                .map(|a| ActionItemJson {
+                    title: &a.title,
+                    owner: a.owner.as_deref(),
+                    due: a.due.map(|d| d.to_string()),
+                    status: a.status.as_str(),
+                })
+                .collect(),
+        })
+        .collect();
+    let mut bytes = serde_json::to_vec_pretty(&records).expect("incidents serialise");
+    bytes.push(b'\n');
+    bytes
+}
+
+fn xml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Characters XML 1.0 cannot carry at all.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The site's absolute base, or `/` when no `base_url` is configured.
+fn base(kb: &Kb) -> &str {
+    kb.config.base_url.as_deref().unwrap_or("/")
+}
+
+fn updated(incident: &Incident, kb: &Kb) -> Option<jiff::Timestamp> {
+    incident
+        .resolved
+        .or(incident.mitigated)
+        .or_else(|| start_instant(incident, &kb.config))
+}
+
+/// `feed.xml`: an Atom feed of the most recent incidents.
+pub fn atom_feed(kb: &Kb) -> Vec<u8> {
+    let base = base(kb);
+    let entries: Vec<&Incident> = kb.incidents.iter().take(FEED_ENTRIES).collect();
+    let feed_updated = entries
+        .iter()
+        .filter_map(|i| updated(i, kb))
+        .max()
+        .map_or_else(|| "1970-01-01T00:00:00Z".to_string(), |t| t.to_string());
+    let mut xml = String::new();
+    xml.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
+    xml.push_str(&format!(
+        "  <title>{}</title>\n",
+        xml_escape(&kb.config.title)
+    ));
+    xml.push_str(&format!(
+        "  <link href=\"{}\"/>\n  <link rel=\"self\" href=\"{}feed.xml\"/>\n",
+        xml_escape(base),
+        xml_escape(base)
+    ));
+    xml.push_str(&format!(
+        "  <id>{}</id>\n  <updated>{feed_updated}</updated>\n  <generator>hindsight</generator>\n",
+        xml_escape(base)
+    ));
+    for incident in entries {
+        let url = format!("{base}{}", pretty_path(&incident_path(&incident.slug)));
+        xml.push_str("  <entry>\n");
+        xml.push_str(&format!(
+            "    <title>{}</title>\n",
+            xml_escape(&format!("{}: {}", incident.id, incident.title))
+        ));
+        xml.push_str(&format!(
+            "    <link href=\"{}\"/>\n    <id>{}</id>\n",
+            xml_escape(&url),
+            xml_escape(&url)
+        ));
+        xml.push_str(&format!(
+            "    <updated>{}</updated>\n",
+            updated(incident, kb).map_or_else(|| feed_updated.clone(), |t| t.to_string())
+        ));
+        if let Some(summary) = &incident.summary {
+            xml.push_str(&format!("    <summary>{}</summary>\n", xml_escape(summary)));
+        }
+        if let Some(severity) = &incident.severity {
+            xml.push_str(&format!(
+                "    <category term=\"{}\" label=\"severity\"/>\n",
+                xml_escape(&severity.name)
+            ));
+        }
+        for tag in &incident.tags {
+            xml.push_str(&format!(
+                "    <category term=\"{}\"/>\n",
+                xml_escape(&tag.name)
+            ));
+        }
+        xml.push_str("  </entry>\n");
+    }
+    xml.push_str("</feed>\n");
+    xml.into_bytes()
+}
+
+/// `sitemap.xml` for every HTML page except the 404 page.
+pub fn sitemap(kb: &Kb, pages: &[String]) -> Vec<u8> {
+    let base = base(kb);
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for path in pages
+        .iter()
+        .filter(|p| p.ends_with(".html") && p.as_str() != "404.html")
+    {
+        xml.push_str(&format!(
+            "  <url><loc>{}</loc></url>\n",
+            xml_escape(&format!("{base}{}", pretty_path(path)))
+        ));
+    }
+    xml.push_str("</urlset>\n");
+    xml.into_bytes()
+}

@@ -1,0 +1,414 @@
+//! What templates see: plain serialisable data prepared from the knowledge
+//! base. Templates decide markup; this module decides facts (display strings,
+//! paths relative to the site root, overdue flags).
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use crate::incident::{ActionItem, ActionStatus, Incident, Label};
+use crate::link::{Kb, RelationReason, RepeatKind};
+
+pub fn incident_path(slug: &str) -> String {
+    format!("incidents/{slug}/index.html")
+}
+
+pub fn tag_path(slug: &str) -> String {
+    format!("tags/{slug}/index.html")
+}
+
+pub fn service_path(slug: &str) -> String {
+    format!("services/{slug}/index.html")
+}
+
+pub fn severity_path(name: &str) -> String {
+    format!("severity/{}/index.html", crate::slug::slugify(name))
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkView {
+    pub name: String,
+    pub slug: String,
+    /// Relative to the site root.
+    pub path: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SeverityView {
+    pub name: String,
+    pub rank: usize,
+    /// `sev-1` … `sev-4`, `sev-other` beyond: the badge colour.
+    pub class: String,
+    pub path: String,
+}
+
+impl SeverityView {
+    pub fn new(name: &str, rank: usize) -> Self {
+        let class = if rank <= 4 {
+            format!("sev-{rank}")
+        } else {
+            "sev-other".into()
+        };
+        SeverityView {
+            name: name.to_string(),
+            rank,
+            class,
+            path: severity_path(name),
+        }
+    }
+}
+
+/// An incident in a list: enough to show a row or a card.
+#[derive(Debug, Clone, Serialize)]
+pub struct IncidentCard {
+    pub id: String,
+    pub title: String,
+    pub path: String,
+    /// `YYYY-MM-DD`
+    pub date: Option<String>,
+    pub quarter: Option<String>,
+    pub severity: Option<SeverityView>,
+    pub status: &'static str,
+    pub services: Vec<LinkView>,
+    pub tags: Vec<LinkView>,
+    /// The summary, or the start of the body, for previews.
+    pub excerpt: Option<String>,
+    pub time_to_resolve: Option<String>,
+    pub time_to_resolve_minutes: Option<f64>,
+    pub action_items: usize,
+    pub open_action_items: usize,
+    pub repeat: bool,
+    pub draft: bool,
+    pub internal: bool,
+}
+
+const EXCERPT_CHARS: usize = 220;
+
+impl IncidentCard {
+    pub fn new(kb: &Kb, n: usize) -> Self {
+        let incident = &kb.incidents[n];
+        let excerpt = incident
+            .summary
+            .clone()
+            .or_else(|| (!incident.body_text.is_empty()).then(|| incident.body_text.clone()))
+            .map(|t| shorten(&t, EXCERPT_CHARS));
+        IncidentCard {
+            id: incident.id.clone(),
+            title: incident.title.clone(),
+            path: incident_path(&incident.slug),
+            date: crate::link::incident_day(incident, &kb.config).map(|d| d.to_string()),
+            quarter: kb.quarters[n].map(|q| q.label()),
+            severity: incident
+                .severity
+                .as_ref()
+                .map(|s| SeverityView::new(&s.name, s.rank)),
+            status: incident.status.as_str(),
+            services: incident
+                .services
+                .iter()
+                .map(|l| label_link(l, service_path))
+                .collect(),
+            tags: incident
+                .tags
+                .iter()
+                .map(|l| label_link(l, tag_path))
+                .collect(),
+            excerpt,
+            time_to_resolve: incident.time_to_resolve().map(format_minutes),
+            time_to_resolve_minutes: incident.time_to_resolve().map(round1),
+            action_items: incident.action_items.len(),
+            open_action_items: incident
+                .action_items
+                .iter()
+                .filter(|a| a.status.is_pending())
+                .count(),
+            repeat: kb.repeats[n].is_some(),
+            draft: incident.draft,
+            internal: incident.visibility == crate::incident::Visibility::Internal,
+        }
+    }
+}
+
+pub fn label_link(label: &Label, path: fn(&str) -> String) -> LinkView {
+    LinkView {
+        name: label.name.clone(),
+        slug: label.slug.clone(),
+        path: path(&label.slug),
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionItemView {
+    pub title: String,
+    pub owner: Option<String>,
+    pub due: Option<String>,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub overdue: bool,
+    /// The incident it belongs to (lists across incidents).
+    pub incident: Option<IncidentRef>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IncidentRef {
+    pub id: String,
+    pub title: String,
+    pub path: String,
+}
+
+impl IncidentRef {
+    pub fn new(incident: &Incident) -> Self {
+        IncidentRef {
+            id: incident.id.clone(),
+            title: incident.title.clone(),
+            path: incident_path(&incident.slug),
+        }
+    }
+}
+
+pub fn action_item_view(item: &ActionItem, kb: &Kb, incident: Option<&Incident>) -> ActionItemView {
+    ActionItemView {
+        title: item.title.clone(),
+        owner: item.owner.clone(),
+        due: item.due.map(|d| d.to_string()),
+        status: item.status.as_str(),
+        status_label: match item.status {
+            ActionStatus::Open => "Open",
+            ActionStatus::InProgress => "In progress",
+            ActionStatus::Done => "Done",
+            ActionStatus::WontDo => "Won't do",
+        },
+        overdue: is_overdue(item, kb),
+        incident: incident.map(IncidentRef::new),
+    }
+}
+
+pub fn is_overdue(item: &ActionItem, kb: &Kb) -> bool {
+    item.status.is_pending() && item.due.is_some_and(|d| d < kb.scope.now)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Fact {
+    pub label: &'static str,
+    pub value: String,
+    /// Machine-readable form for `<time datetime>`.
+    pub datetime: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RelatedView {
+    pub incident: IncidentCard,
+    /// "Linked explicitly" or "Shares: checkout, database".
+    pub reason: String,
+    pub explicit: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RepeatView {
+    pub incident: IncidentCard,
+    pub declared: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LessonView {
+    pub text: String,
+    pub anchor: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct KeyValue {
+    pub key: String,
+    pub value: String,
+}
+
+/// Everything the incident page shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct IncidentView {
+    #[serde(flatten)]
+    pub card: IncidentCard,
+    pub summary: Option<String>,
+    /// The body has its own Summary section (so the summary is not shown twice).
+    pub has_summary_section: bool,
+    /// Timestamps and durations, in display order, only those known.
+    pub times: Vec<Fact>,
+    pub commander: Option<String>,
+    pub responders: Vec<String>,
+    pub impact: Option<String>,
+    pub trigger: Option<String>,
+    pub contributing_factors: Vec<String>,
+    pub action_items: Vec<ActionItemView>,
+    pub overdue_action_items: usize,
+    pub lessons: Vec<LessonView>,
+    pub timeline_entries: usize,
+    pub body_html: String,
+    pub toc: Vec<super::markdown::TocEntry>,
+    pub related: Vec<RelatedView>,
+    pub backlinks: Vec<IncidentCard>,
+    pub repeat_of: Option<RepeatView>,
+    pub repeated_by: Vec<IncidentCard>,
+    pub extra: Vec<KeyValue>,
+    pub source_path: String,
+}
+
+impl IncidentView {
+    pub fn new(
+        kb: &Kb,
+        n: usize,
+        body: super::markdown::RenderedBody,
+        repeated_by: &[usize],
+    ) -> Self {
+        let incident = &kb.incidents[n];
+        let tz = &kb.config.timezone;
+        let stamp = |label: &'static str, ts: Option<Timestamp>| {
+            ts.map(|t| Fact {
+                label,
+                value: t
+                    .to_zoned_datetime(tz.clone())
+                    .strftime("%Y-%m-%d %H:%M %Z")
+                    .to_string(),
+                datetime: Some(t.to_string()),
+            })
+        };
+        let span = |label: &'static str, minutes: Option<f64>| {
+            minutes.map(|m| Fact {
+                label,
+                value: format_minutes(m),
+                datetime: None,
+            })
+        };
+        let times: Vec<Fact> = [
+            stamp("Started", incident.started),
+            stamp("Detected", incident.detected),
+            stamp("Mitigated", incident.mitigated),
+            stamp("Resolved", incident.resolved),
+            span("Time to detect", incident.time_to_detect()),
+            span("Time to mitigate", incident.time_to_mitigate()),
+            span("Time to resolve", incident.time_to_resolve()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let action_items: Vec<ActionItemView> = incident
+            .action_items
+            .iter()
+            .map(|a| action_item_view(a, kb, None))
+            .collect();
+        IncidentView {
+            card: IncidentCard::new(kb, n),
+            summary: incident.summary.clone(),
+            has_summary_section: incident
+                .section(crate::incident::SectionKind::Summary)
+                .is_some(),
+            times,
+            commander: incident.commander.clone(),
+            responders: incident.responders.clone(),
+            impact: incident.impact.clone(),
+            trigger: incident.trigger.clone(),
+            contributing_factors: incident.contributing_factors.clone(),
+            overdue_action_items: action_items.iter().filter(|a| a.overdue).count(),
+            action_items,
+            lessons: incident
+                .lessons
+                .iter()
+                .map(|l| LessonView {
+                    text: l.text.clone(),
+                    anchor: l.anchor.clone(),
+                })
+                .collect(),
+            timeline_entries: incident.timeline.len(),
+            body_html: body.html,
+            toc: body.toc,
+            related: kb.related[n]
+                .iter()
+                .map(|r| RelatedView {
+                    incident: IncidentCard::new(kb, r.target),
+                    reason: match &r.reason {
+                        RelationReason::Explicit => "Linked".to_string(),
+                        RelationReason::Shared(labels) => format!(
+                            "Shares {}",
+                            labels
+                                .iter()
+                                .take(4)
+                                .cloned()
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    },
+                    explicit: r.reason == RelationReason::Explicit,
+                })
+                .collect(),
+            backlinks: kb.backlinks[n]
+                .iter()
+                .map(|&b| IncidentCard::new(kb, b))
+                .collect(),
+            repeat_of: kb.repeats[n].map(|r| RepeatView {
+                incident: IncidentCard::new(kb, r.of),
+                declared: r.kind == RepeatKind::Declared,
+            }),
+            repeated_by: repeated_by
+                .iter()
+                .map(|&r| IncidentCard::new(kb, r))
+                .collect(),
+            extra: incident
+                .extra
+                .iter()
+                .map(|e| KeyValue {
+                    key: e.key.clone(),
+                    value: e.value.clone(),
+                })
+                .collect(),
+            source_path: incident.source_path.clone(),
+        }
+    }
+}
+
+/// `44m`, `1h 47m`, `2d 3h`; under a minute as seconds.
+pub fn format_minutes(minutes: f64) -> String {
+    if minutes < 1.0 {
+        return format!("{}s", (minutes * 60.0).round() as i64);
+    }
+    let total = minutes.round() as i64;
+    let (days, hours, mins) = (total / 1440, total % 1440 / 60, total % 60);
+    match (days, hours, mins) {
+        (0, 0, m) => format!("{m}m"),
+        (0, h, 0) => format!("{h}h"),
+        (0, h, m) => format!("{h}h {m}m"),
+        (d, 0, _) => format!("{d}d"),
+        (d, h, _) => format!("{d}d {h}h"),
+    }
+}
+
+pub fn round1(value: f64) -> f64 {
+    (value * 10.0).round() / 10.0
+}
+
+/// Shortens at a word boundary and adds an ellipsis.
+pub fn shorten(text: &str, max_chars: usize) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= max_chars {
+        return flat;
+    }
+    let cut: String = flat.chars().take(max_chars).collect();
+    let at_word = cut.rfind(' ').map_or(cut.as_str(), |i| &cut[..i]);
+    format!("{}…", at_word.trim_end_matches([',', ';', ':', '.']))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minutes_read_like_people_write_them() {
+        assert_eq!(format_minutes(0.5), "30s");
+        assert_eq!(format_minutes(44.6), "45m");
+        assert_eq!(format_minutes(107.0), "1h 47m");
+        assert_eq!(format_minutes(120.0), "2h");
+        assert_eq!(format_minutes(1560.0), "1d 2h");
+        assert_eq!(format_minutes(2880.0), "2d");
+    }
+
+    #[test]
+    fn shorten_cuts_at_words() {
+        assert_eq!(shorten("one two three", 20), "one two three");
+        assert_eq!(shorten("one two three", 9), "one two…");
+    }
+}
