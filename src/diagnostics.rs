@@ -126,7 +126,7 @@ impl Diagnostic {
                 title.element(
                     Snippet::source(line.as_str())
                         .line_start(self.location.line)
-                        .path(origin.as_str())
+                        .path(self.path.as_str())
                         .annotation(AnnotationKind::Primary.span(start..end)),
                 )
             }
