@@ -154,6 +154,7 @@ pub fn link(all: Vec<Incident>, config: Config, scope: Scope) -> (Kb, Vec<Diagno
                         incident.id, first.source_path
                     ),
                 )
+                .at(field_location(incident, "id"))
                 .hint("give each postmortem its own `id:` (ids compare case-insensitively)"),
             ),
             None => {

@@ -444,10 +444,9 @@ fn list_action_item(text: &str, line: usize, task: Option<bool>) -> ActionItem {
         .and_then(|c| c.get(1).or_else(|| c.get(2)))
         .map(|m| m.as_str().trim().to_string());
     let due = DUE.captures(text).and_then(|c| parse_date(&c[1]));
-    let title = text
-        .trim_start_matches(|c: char| !c.is_alphanumeric() && c != '`' && c != '"')
-        .trim()
-        .to_string();
+    let title = strip_item_metadata(
+        text.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '`' && c != '"'),
+    );
     ActionItem {
         title,
         owner,
@@ -455,6 +454,25 @@ fn list_action_item(text: &str, line: usize, task: Option<bool>) -> ActionItem {
         status,
         source: ItemSource::Body(line),
     }
+}
+
+/// `Add alert (@alice, due 2025-03-01)` → `Add alert`: owner and due date are
+/// fields of the item, not part of its title.
+fn strip_item_metadata(text: &str) -> String {
+    let mut title = text.trim();
+    if let Some(open) = title.rfind('(')
+        && title.ends_with(')')
+        && (OWNER.is_match(&title[open..]) || DUE.is_match(&title[open..]))
+    {
+        title = title[..open].trim_end();
+    }
+    if let Some(m) = OWNER
+        .find(title)
+        .filter(|m| m.as_str().to_lowercase().contains("owner:"))
+    {
+        title = title[..m.start()].trim_end_matches([' ', ',', ';', '-', '—', '–']);
+    }
+    title.trim().to_string()
 }
 
 fn column(header: &[String], names: &[&str]) -> Option<usize> {
@@ -699,6 +717,8 @@ An N+1 query in `[[NOT-A-REF]]` code.
         assert_eq!(s.action_items[0].due, Some(jiff::civil::date(2025, 1, 20)));
         assert_eq!(s.action_items[1].status, ActionStatus::Open);
         assert_eq!(s.action_items[1].owner.as_deref(), Some("Platform"));
+        let titles: Vec<_> = s.action_items.iter().map(|a| a.title.as_str()).collect();
+        assert_eq!(titles, ["Add index", "Kill slow queries automatically"]);
     }
 
     #[test]

@@ -79,7 +79,13 @@ pub fn parse_yaml(path: &str, file_text: &str, split: &Split<'_>) -> Result<Mapp
     }
     let value: Value = yaml_serde::from_str(split.yaml).map_err(|e| {
         let yaml_offset = split.yaml.as_ptr() as usize - file_text.as_ptr() as usize;
-        let location = e.location().map(|l| lines.location(yaml_offset + l.index(), 1)).unwrap_or_else(|| lines.line(split.yaml_line));
+        // Errors found at the end of the YAML (an unclosed `[`) belong to its last line, not the `---`.
+        let last_line_start = split.yaml.trim_end().rfind('\n').map_or(0, |i| i + 1);
+        let location = e
+            .location()
+            .map(|l| l.index().min(split.yaml.trim_end().len().max(last_line_start)))
+            .map(|index| if index >= split.yaml.trim_end().len() { lines.location(yaml_offset + last_line_start, 1) } else { lines.location(yaml_offset + index, 1) })
+            .unwrap_or_else(|| lines.line(split.yaml_line));
         let message = strip_location(&e.to_string()).to_string();
         let hint = if message.contains("recursion limit") || message.contains("repetition limit") {
             "front matter is nested too deeply or expands too many aliases; write the values out plainly"

@@ -1,0 +1,6 @@
+//! One integration-test binary (one link step on slow machines): every module
+//! drives the real `hindsight` binary on fixture sites in temporary folders.
+
+mod support;
+
+mod build;
