@@ -82,6 +82,8 @@ pub struct Kb {
     pub backlinks: Vec<Vec<usize>>,
     /// Per incident: the earlier incident it repeats, if any.
     pub repeats: Vec<Option<Repeat>>,
+    /// Per incident: the later incidents that repeat it, oldest first.
+    pub repeated_by: Vec<Vec<usize>>,
     /// Per incident: resolved `[[ID]]` targets of its body, by the id as written.
     pub references: Vec<BTreeMap<String, usize>>,
     by_key: HashMap<String, usize>,
@@ -296,6 +298,13 @@ pub fn link(all: Vec<Incident>, config: Config, scope: Scope) -> (Kb, Vec<Diagno
         .map(|i| incident_day(i, &config).map(|d| Quarter::of(d, config.fiscal_year_start_month)))
         .collect();
 
+    let mut repeated_by = vec![Vec::new(); incidents.len()];
+    // Incidents are newest first: walking backwards lists the oldest repeat first.
+    for (n, repeat) in repeats.iter().enumerate().rev() {
+        if let Some(repeat) = repeat {
+            repeated_by[repeat.of].push(n);
+        }
+    }
     let kb = Kb {
         config,
         scope,
@@ -306,6 +315,7 @@ pub fn link(all: Vec<Incident>, config: Config, scope: Scope) -> (Kb, Vec<Diagno
         related,
         backlinks,
         repeats,
+        repeated_by,
         references,
         by_key,
     };

@@ -288,10 +288,7 @@ impl<'a> PageRenderer<'a> {
             })
             .collect();
         let body = render_body(incident, &links, kb.config.allow_html);
-        let repeated_by: Vec<usize> = (0..kb.incidents.len())
-            .filter(|&m| kb.repeats[m].is_some_and(|r| r.of == n))
-            .collect();
-        let view = IncidentView::new(kb, n, body, &repeated_by);
+        let view = IncidentView::new(kb, n, body);
         let title = format!("{}: {}", incident.id, incident.title);
         self.page(&path, "incident.html", &title, "incidents", |ctx| {
             ctx.insert("incident", &view)

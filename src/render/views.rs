@@ -250,12 +250,7 @@ pub struct IncidentView {
 }
 
 impl IncidentView {
-    pub fn new(
-        kb: &Kb,
-        n: usize,
-        body: super::markdown::RenderedBody,
-        repeated_by: &[usize],
-    ) -> Self {
+    pub fn new(kb: &Kb, n: usize, body: super::markdown::RenderedBody) -> Self {
         let incident = &kb.incidents[n];
         let tz = &kb.config.timezone;
         let stamp = |label: &'static str, ts: Option<Timestamp>| {
@@ -344,7 +339,7 @@ impl IncidentView {
                 incident: IncidentCard::new(kb, r.of),
                 declared: r.kind == RepeatKind::Declared,
             }),
-            repeated_by: repeated_by
+            repeated_by: kb.repeated_by[n]
                 .iter()
                 .map(|&r| IncidentCard::new(kb, r))
                 .collect(),
