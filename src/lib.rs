@@ -12,6 +12,7 @@ pub mod config;
 pub mod diagnostics;
 pub mod incident;
 pub mod link;
+pub mod metrics;
 pub mod load;
 pub mod pipeline;
 pub mod quarter;
