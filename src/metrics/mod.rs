@@ -173,6 +173,11 @@ pub fn compute(kb: &Kb) -> Metrics {
     Metrics { quarters, years }
 }
 
+/// The figures of a quarter or year without incidents.
+pub fn quiet_figures(kb: &Kb) -> Figures {
+    figures(kb, &LabelNames::new(kb), Vec::new())
+}
+
 /// The quarters with incidents plus the quiet quarters inside short gaps.
 fn listed_quarters(with_incidents: impl Iterator<Item = Quarter>) -> Vec<Quarter> {
     let mut listed: Vec<Quarter> = Vec::new();
