@@ -144,11 +144,7 @@ pub fn compute(kb: &Kb) -> Metrics {
             quarter: q,
             start: q.start(fiscal),
             end: q.end(fiscal),
-            figures: figures(
-                kb,
-                &names,
-                by_quarter.get(&q).cloned().unwrap_or_default(),
-            ),
+            figures: figures(kb, &names, by_quarter.get(&q).cloned().unwrap_or_default()),
         })
         .collect();
     let years: BTreeSet<i16> = listed.iter().map(|q| q.year).collect();

@@ -20,10 +20,7 @@ fn kb(config_yaml: &str, postmortems: &[&str]) -> Kb {
                 },
                 &config,
             );
-            assert!(
-                diagnostics.iter().all(|d| !d.is_error()),
-                "{diagnostics:?}"
-            );
+            assert!(diagnostics.iter().all(|d| !d.is_error()), "{diagnostics:?}");
             incident.expect("valid incident")
         })
         .collect();
@@ -87,8 +84,8 @@ fn quarters_with_incidents_and_short_quiet_gaps_are_listed() {
     assert_eq!(
         labels(&metrics),
         [
-            "2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4", "2025-Q1", "2025-Q2", "2025-Q3",
-            "2025-Q4", "2026-Q1", "2027-Q3"
+            "2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4", "2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4",
+            "2026-Q1", "2027-Q3"
         ]
     );
     let years: Vec<i16> = metrics.years.iter().map(|y| y.year).collect();
@@ -148,8 +145,10 @@ fn quarter_figures() {
 
 #[test]
 fn a_quiet_quarter_has_zeros_and_nulls() {
-    let metrics = compute(&kb("", SITE));
+    let kb = kb("", SITE);
+    let metrics = compute(&kb);
     let q3 = quarter(&metrics, "2024-Q3");
+    assert_eq!(*q3, quiet_figures(&kb));
     assert_eq!(
         *q3,
         Figures {
@@ -182,7 +181,10 @@ fn a_quiet_quarter_has_zeros_and_nulls() {
 fn year_figures() {
     let metrics = compute(&kb("", SITE));
     let year = &metrics.year(2024).unwrap();
-    assert_eq!((year.start, year.end), (date(2024, 1, 1), date(2024, 12, 31)));
+    assert_eq!(
+        (year.start, year.end),
+        (date(2024, 1, 1), date(2024, 12, 31))
+    );
     let f = &year.figures;
     assert_eq!(f.incidents, 5);
     // 30.33, 45, 120: mean 65.1; median 45; p90 rank 1.8 → 45 + 0.8 · 75 = 105.
@@ -208,7 +210,9 @@ fn year_figures() {
 fn completion_rate_rounds_to_three_decimals() {
     let metrics = compute(&kb(
         "",
-        &["id: A\ntitle: A\ndate: 2024-01-01\naction_items:\n  - {title: x, status: done}\n  - {title: y, status: done}\n  - {title: z}"],
+        &[
+            "id: A\ntitle: A\ndate: 2024-01-01\naction_items:\n  - {title: x, status: done}\n  - {title: y, status: done}\n  - {title: z}",
+        ],
     ));
     assert_eq!(
         metrics.quarters[0].figures.action_items.completion_rate,
@@ -323,5 +327,8 @@ fn serialises_to_the_metrics_json_schema() {
         })
     );
     let text = serde_json::to_string(&metrics.quarters[0].figures.by_severity).unwrap();
-    assert_eq!(text, r#"{"SEV1":1,"SEV2":1,"SEV3":1,"SEV4":0}"#, "scale order");
+    assert_eq!(
+        text, r#"{"SEV1":1,"SEV2":1,"SEV3":1,"SEV4":0}"#,
+        "scale order"
+    );
 }

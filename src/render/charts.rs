@@ -102,6 +102,15 @@ pub struct ChartSpec {
     pub small_sample_note: Option<String>,
 }
 
+impl ChartSpec {
+    /// At least one value is known (zero counts as known).
+    pub fn has_data(&self) -> bool {
+        self.series
+            .iter()
+            .any(|s| s.values.iter().any(Option::is_some))
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct Size {
     pub width: f64,
@@ -286,7 +295,12 @@ impl Chart {
                             width,
                             height: round1(bottom - top),
                             class: format!("{}{small}", s.class),
-                            title: format!("{} · {}: {}", category.name, s.name, scale.format(value)),
+                            title: format!(
+                                "{} · {}: {}",
+                                category.name,
+                                s.name,
+                                scale.format(value)
+                            ),
                         });
                     }
                     if stacked {
@@ -297,12 +311,16 @@ impl Chart {
                 let top_label = match (stacked, known) {
                     (_, false) => Some("–".to_string()),
                     (true, true) => Some(scale.format(column_value(i))),
-                    (false, true) if series.len() == 1 => {
-                        Some(scale.format(column_value(i)))
-                    }
+                    (false, true) if series.len() == 1 => Some(scale.format(column_value(i))),
                     (false, true) => None,
                 }
-                .map(|l| if category.small_sample { format!("{l}*") } else { l })
+                .map(|l| {
+                    if category.small_sample {
+                        format!("{l}*")
+                    } else {
+                        l
+                    }
+                })
                 .or_else(|| category.small_sample.then(|| "*".to_string()));
                 let labelled = (count - 1 - i) % label_every == 0;
                 let year_changes = i == 0

@@ -194,7 +194,12 @@ fn display(value: Option<f64>, unit: Scale, small_sample: bool) -> String {
 }
 
 /// The change from `before` to `now`, and whether it is an improvement.
-fn change(now: Option<f64>, before: Option<f64>, goal: Goal, unit: Scale) -> (String, &'static str) {
+fn change(
+    now: Option<f64>,
+    before: Option<f64>,
+    goal: Goal,
+    unit: Scale,
+) -> (String, &'static str) {
     let (Some(now), Some(before)) = (now, before) else {
         return ("–".into(), "unknown");
     };
@@ -265,7 +270,11 @@ impl Measure {
     }
 
     fn display(&self, figures: &Figures) -> String {
-        display((self.read)(figures), self.unit, (self.small_sample)(figures))
+        display(
+            (self.read)(figures),
+            self.unit,
+            (self.small_sample)(figures),
+        )
     }
 }
 
@@ -336,7 +345,11 @@ impl PageRenderer<'_> {
         }
     }
 
-    fn count_views(&self, top: &[(String, usize)], path: Option<fn(&str) -> String>) -> Vec<CountView> {
+    fn count_views(
+        &self,
+        top: &[(String, usize)],
+        path: Option<fn(&str) -> String>,
+    ) -> Vec<CountView> {
         top.iter()
             .map(|(name, count)| CountView {
                 name: name.clone(),
@@ -426,7 +439,12 @@ impl PageRenderer<'_> {
     /// A listed quarter against the quarter before it and the same quarter a
     /// year earlier, as far back as the data reaches (quarters in a long quiet
     /// gap had no incidents).
-    fn quarter_comparison(&self, metrics: &Metrics, quarter: Quarter, quiet: &Figures) -> Comparison {
+    fn quarter_comparison(
+        &self,
+        metrics: &Metrics,
+        quarter: Quarter,
+        quiet: &Figures,
+    ) -> Comparison {
         let first = metrics.quarters[0].quarter;
         let baseline = |q: Quarter| -> Option<(Baseline, &Figures)> {
             if q < first {
@@ -503,20 +521,36 @@ impl PageRenderer<'_> {
         }
     }
 
-    pub(super) fn metrics_index(&self, metrics: &Metrics) -> Result<(String, String), TemplateError> {
+    pub(super) fn metrics_index(
+        &self,
+        metrics: &Metrics,
+    ) -> Result<(String, String), TemplateError> {
         let kb = self.kb;
         let start = metrics.quarters.len().saturating_sub(RECENT_QUARTERS);
         let recent: Vec<usize> = (start..metrics.quarters.len()).collect();
-        let quarter_views: Vec<PeriodView> =
-            recent.iter().map(|&i| self.quarter_view(metrics, i)).collect();
-        let columns: Vec<&Figures> = recent.iter().map(|&i| &metrics.quarters[i].figures).collect();
-        let quarters: Vec<Quarter> = recent.iter().map(|&i| metrics.quarters[i].quarter).collect();
+        let quarter_views: Vec<PeriodView> = recent
+            .iter()
+            .map(|&i| self.quarter_view(metrics, i))
+            .collect();
+        let columns: Vec<&Figures> = recent
+            .iter()
+            .map(|&i| &metrics.quarters[i].figures)
+            .collect();
+        let quarters: Vec<Quarter> = recent
+            .iter()
+            .map(|&i| metrics.quarters[i].quarter)
+            .collect();
         let rows = summary_rows(&columns, &self.severity_names());
-        let charts = if quarters.is_empty() {
-            Vec::new()
-        } else {
-            self.quarter_charts(&quarters, &columns)
-        };
+        // A chart without a single value says nothing: a sentence says it better.
+        let (specs, empty): (Vec<ChartSpec>, Vec<ChartSpec>) = self
+            .quarter_charts(&quarters, &columns)
+            .into_iter()
+            .partition(ChartSpec::has_data);
+        let charts: Vec<Chart> = specs.into_iter().map(Chart::build).collect();
+        let chart_notes: Vec<String> = empty
+            .iter()
+            .map(|spec| format!("{}: no data in these quarters.", spec.title))
+            .collect();
 
         let quiet = quiet_figures(kb);
         let years: Vec<YearRow> = metrics
@@ -525,13 +559,15 @@ impl PageRenderer<'_> {
             .enumerate()
             .rev()
             .map(|(i, y)| {
-                let previous = (i > 0).then(|| {
-                    metrics
-                        .year(y.year - 1)
-                        .map_or(&quiet, |p| &p.figures)
-                });
+                let previous =
+                    (i > 0).then(|| metrics.year(y.year - 1).map_or(&quiet, |p| &p.figures));
                 YearRow {
-                    period: self.period_view(self.year_name(y.year), None, (y.start, y.end), &y.figures),
+                    period: self.period_view(
+                        self.year_name(y.year),
+                        None,
+                        (y.start, y.end),
+                        &y.figures,
+                    ),
                     quarters: metrics
                         .quarters
                         .iter()
@@ -560,15 +596,20 @@ impl PageRenderer<'_> {
         let year_chart = (metrics.years.len() > 1).then(|| self.year_chart(metrics));
 
         let dated: usize = metrics.years.iter().map(|y| y.figures.incidents).sum();
-        let fiscal_start = Quarter { year: 2000, number: 1 }
-            .start(kb.config.fiscal_year_start_month)
-            .strftime("%B")
-            .to_string();
+        let fiscal_start = Quarter {
+            year: 2000,
+            number: 1,
+        }
+        .start(kb.config.fiscal_year_start_month)
+        .strftime("%B")
+        .to_string();
         let context = serde_json::json!({
             "headline": self.headline(metrics),
             "quarters": quarter_views,
             "rows": rows,
             "charts": charts,
+            "chart_notes": chart_notes,
+            "has_unrated": metrics.years.iter().any(|y| y.figures.unrated > 0),
             "years": years,
             "year_chart": year_chart,
             "incidents": dated,
@@ -586,10 +627,9 @@ impl PageRenderer<'_> {
         })
     }
 
-    fn quarter_charts(&self, quarters: &[Quarter], columns: &[&Figures]) -> Vec<Chart> {
+    fn quarter_charts(&self, quarters: &[Quarter], columns: &[&Figures]) -> Vec<ChartSpec> {
         let categories = |small: &dyn Fn(usize) -> bool| quarter_categories(quarters, small);
-        let mut severity_series = severity_series(&self.severity_names(), columns);
-        severity_series.retain(|s| s.class != "s-unrated" || s.values.iter().any(|v| *v > Some(0.0)));
+        let severity_series = severity_series(&self.severity_names(), columns);
         let ttr = |pick: fn(&DurationStats) -> f64| -> Vec<Option<f64>> {
             columns
                 .iter()
@@ -597,7 +637,7 @@ impl PageRenderer<'_> {
                 .collect()
         };
         vec![
-            Chart::build(ChartSpec {
+            ChartSpec {
                 id: "chart-incidents".into(),
                 title: "Incidents per quarter, by severity".into(),
                 category_heading: "Quarter".into(),
@@ -607,8 +647,8 @@ impl PageRenderer<'_> {
                 categories: categories(&|_| false),
                 series: severity_series,
                 small_sample_note: None,
-            }),
-            Chart::build(ChartSpec {
+            },
+            ChartSpec {
                 id: "chart-ttr".into(),
                 title: "Time to resolve per quarter: median and p90".into(),
                 category_heading: "Quarter".into(),
@@ -633,8 +673,8 @@ impl PageRenderer<'_> {
                 small_sample_note: Some(format!(
                     "small sample: fewer than {SMALL_SAMPLE} incidents with a known time to resolve"
                 )),
-            }),
-            Chart::build(ChartSpec {
+            },
+            ChartSpec {
                 id: "chart-actions".into(),
                 title: "Action items completed per quarter".into(),
                 category_heading: "Quarter".into(),
@@ -656,14 +696,13 @@ impl PageRenderer<'_> {
                 small_sample_note: Some(format!(
                     "small sample: fewer than {SMALL_SAMPLE} action items"
                 )),
-            }),
+            },
         ]
     }
 
     fn year_chart(&self, metrics: &Metrics) -> Chart {
         let columns: Vec<&Figures> = metrics.years.iter().map(|y| &y.figures).collect();
-        let mut series = severity_series(&self.severity_names(), &columns);
-        series.retain(|s| s.class != "s-unrated" || s.values.iter().any(|v| *v > Some(0.0)));
+        let series = severity_series(&self.severity_names(), &columns);
         Chart::build(ChartSpec {
             id: "chart-years".into(),
             title: "Incidents per year, by severity".into(),
@@ -689,7 +728,11 @@ impl PageRenderer<'_> {
         })
     }
 
-    pub(super) fn quarter_page(&self, metrics: &Metrics, index: usize) -> Result<(String, String), TemplateError> {
+    pub(super) fn quarter_page(
+        &self,
+        metrics: &Metrics,
+        index: usize,
+    ) -> Result<(String, String), TemplateError> {
         let kb = self.kb;
         let q = &metrics.quarters[index];
         let quiet = quiet_figures(kb);
@@ -713,10 +756,11 @@ impl PageRenderer<'_> {
         });
         let open_items: Vec<ActionItemView> = open_items.into_iter().map(|(v, _)| v).collect();
         let neighbour = |i: Option<usize>| {
-            i.and_then(|i| metrics.quarters.get(i)).map(|q| QuarterLink {
-                name: q.quarter.label(),
-                path: quarter_path(q.quarter),
-            })
+            i.and_then(|i| metrics.quarters.get(i))
+                .map(|q| QuarterLink {
+                    name: q.quarter.label(),
+                    path: quarter_path(q.quarter),
+                })
         };
         let incidents: Vec<&IncidentCard> = self.cards_of(&q.figures.members);
         let path = quarter_path(q.quarter);
@@ -750,7 +794,8 @@ fn quarter_categories(quarters: &[Quarter], small_sample: impl Fn(usize) -> bool
         .collect()
 }
 
-/// Incidents per severity level (and unrated), one value per period.
+/// Incidents per severity level (and unrated), one value per period; levels
+/// without incidents in these periods are left out of the chart (and its legend).
 fn severity_series(levels: &[String], columns: &[&Figures]) -> Vec<Series> {
     let mut series: Vec<Series> = levels
         .iter()
@@ -769,6 +814,7 @@ fn severity_series(levels: &[String], columns: &[&Figures]) -> Vec<Series> {
         class: "s-unrated".into(),
         values: columns.iter().map(|f| Some(f.unrated as f64)).collect(),
     });
+    series.retain(|s| s.values.iter().any(|v| v.is_some_and(|v| v > 0.0)));
     series
 }
 
@@ -784,7 +830,11 @@ fn summary_rows(columns: &[&Figures], levels: &[String]) -> Vec<Row> {
         small_sample: false,
     };
     let duration = |stats: Option<&DurationStats>, pick: fn(&DurationStats) -> f64| Cell {
-        text: display(stats.map(pick), Scale::Minutes, stats.is_some_and(|s| s.is_small_sample())),
+        text: display(
+            stats.map(pick),
+            Scale::Minutes,
+            stats.is_some_and(|s| s.is_small_sample()),
+        ),
         small_sample: stats.is_some_and(|s| s.is_small_sample()),
     };
     let mut rows = vec![row("Incidents", false, &|f| plain(f.incidents.to_string()))];
@@ -800,26 +850,39 @@ fn summary_rows(columns: &[&Figures], levels: &[String]) -> Vec<Row> {
         row("Time to resolve (median)", false, &|f| {
             duration(f.mttr_minutes.as_ref(), |s| s.median.get())
         }),
-        row("p90", true, &|f| duration(f.mttr_minutes.as_ref(), |s| s.p90.get())),
-        row("mean", true, &|f| duration(f.mttr_minutes.as_ref(), |s| s.mean.get())),
+        row("p90", true, &|f| {
+            duration(f.mttr_minutes.as_ref(), |s| s.p90.get())
+        }),
+        row("mean", true, &|f| {
+            duration(f.mttr_minutes.as_ref(), |s| s.mean.get())
+        }),
         row("known (n)", true, &|f| {
             plain(f.mttr_minutes.map_or(0, |s| s.n).to_string())
         }),
         row("Time to detect (median)", false, &|f| {
             duration(f.mttd_minutes.as_ref(), |s| s.median.get())
         }),
-        row("p90", true, &|f| duration(f.mttd_minutes.as_ref(), |s| s.p90.get())),
+        row("p90", true, &|f| {
+            duration(f.mttd_minutes.as_ref(), |s| s.p90.get())
+        }),
         row("known (n)", true, &|f| {
             plain(f.mttd_minutes.map_or(0, |s| s.n).to_string())
         }),
         row("Action items done", false, &|f| {
-            plain(format!("{} / {}", f.action_items.done, f.action_items.total))
+            plain(format!(
+                "{} / {}",
+                f.action_items.done, f.action_items.total
+            ))
         }),
         row("completed", true, &|f| {
             plain(f.action_items.completion_rate.map_or("–".into(), percent))
         }),
-        row("still open", true, &|f| plain(f.action_items.open.to_string())),
-        row("Repeat incidents", false, &|f| plain(f.repeat_incidents.to_string())),
+        row("still open", true, &|f| {
+            plain(f.action_items.open.to_string())
+        }),
+        row("Repeat incidents", false, &|f| {
+            plain(f.repeat_incidents.to_string())
+        }),
     ]);
     rows
 }
@@ -831,10 +894,22 @@ mod tests {
     #[test]
     fn changes_read_as_better_or_worse() {
         let c = |now, before, goal, unit| change(Some(now), Some(before), goal, unit);
-        assert_eq!(c(3.0, 1.0, Goal::Lower, Scale::Count), ("+2".into(), "worse"));
-        assert_eq!(c(30.0, 95.0, Goal::Lower, Scale::Minutes), ("−1h 5m".into(), "better"));
-        assert_eq!(c(80.0, 50.0, Goal::Higher, Scale::Percent), ("+30 pts".into(), "better"));
-        assert_eq!(c(2.0, 2.0, Goal::Lower, Scale::Count), ("no change".into(), "same"));
+        assert_eq!(
+            c(3.0, 1.0, Goal::Lower, Scale::Count),
+            ("+2".into(), "worse")
+        );
+        assert_eq!(
+            c(30.0, 95.0, Goal::Lower, Scale::Minutes),
+            ("−1h 5m".into(), "better")
+        );
+        assert_eq!(
+            c(80.0, 50.0, Goal::Higher, Scale::Percent),
+            ("+30 pts".into(), "better")
+        );
+        assert_eq!(
+            c(2.0, 2.0, Goal::Lower, Scale::Count),
+            ("no change".into(), "same")
+        );
         assert_eq!(
             change(None, Some(2.0), Goal::Lower, Scale::Minutes),
             ("–".into(), "unknown")
@@ -846,7 +921,10 @@ mod tests {
     #[test]
     fn period_dates_span_years() {
         use jiff::civil::date;
-        assert_eq!(period_dates(date(2024, 1, 1), date(2024, 3, 31)), "Jan – Mar 2024");
+        assert_eq!(
+            period_dates(date(2024, 1, 1), date(2024, 3, 31)),
+            "Jan – Mar 2024"
+        );
         assert_eq!(
             period_dates(date(2024, 11, 1), date(2025, 1, 31)),
             "Nov 2024 – Jan 2025"

@@ -350,9 +350,11 @@ impl<'a> PageRenderer<'a> {
             slug: group.label.slug.clone(),
             path: path.clone(),
         };
-        let trend = self.extras.metrics.as_ref().map(|m| {
-            self.trend(m, &group.incidents, &format!("trend-{}", group.label.slug))
-        });
+        let trend = self
+            .extras
+            .metrics
+            .as_ref()
+            .map(|m| self.trend(m, &group.incidents, &format!("trend-{}", group.label.slug)));
         self.page(&path, template, &title, section, |ctx| {
             ctx.insert("trend", &trend);
             ctx.insert("label", &label);
