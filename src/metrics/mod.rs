@@ -69,9 +69,9 @@ pub struct Figures {
     pub mttd_minutes: Option<DurationStats>,
     pub action_items: ActionItemCounts,
     pub repeat_incidents: usize,
-    pub top_tags: Vec<(String, usize)>,
-    pub top_services: Vec<(String, usize)>,
-    pub top_contributing_factors: Vec<(String, usize)>,
+    pub top_tags: Vec<Ranked>,
+    pub top_services: Vec<Ranked>,
+    pub top_contributing_factors: Vec<Ranked>,
     /// The period's incidents (indexes into `Kb::incidents`, newest first).
     #[serde(skip)]
     pub members: Vec<usize>,
@@ -84,6 +84,22 @@ pub struct SeverityCounts(pub Vec<(String, usize)>);
 impl Serialize for SeverityCounts {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_map(self.0.iter().map(|(level, count)| (level, count)))
+    }
+}
+
+/// A tag, service or contributing factor and how many incidents have it;
+/// `[name, count]` in JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ranked {
+    pub name: String,
+    /// Tags and services: the slug of their page.
+    pub slug: Option<String>,
+    pub count: usize,
+}
+
+impl Serialize for Ranked {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        (&self.name, self.count).serialize(serializer)
     }
 }
 
@@ -249,57 +265,65 @@ fn figures(kb: &Kb, names: &LabelNames<'_>, members: Vec<usize>) -> Figures {
         repeat_incidents: members.iter().filter(|&&n| kb.repeats[n].is_some()).count(),
         top_tags: top_labels(kb, &members, |i| &i.tags, &names.tags),
         top_services: top_labels(kb, &members, |i| &i.services, &names.services),
-        top_contributing_factors: top_factors(
-            members
-                .iter()
-                .rev()
-                .flat_map(|&n| &kb.incidents[n].contributing_factors),
-        ),
+        top_contributing_factors: top_factors(members.iter().rev().map(|&n| &kb.incidents[n])),
         members,
     }
 }
 
+/// How many of `members` carry each label (once per incident), most first.
 fn top_labels(
     kb: &Kb,
     members: &[usize],
     labels: fn(&Incident) -> &[Label],
     display: &HashMap<&str, &str>,
-) -> Vec<(String, usize)> {
-    top(members.iter().flat_map(|&n| {
-        labels(&kb.incidents[n])
+) -> Vec<Ranked> {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for &n in members {
+        let distinct: BTreeSet<&str> = labels(&kb.incidents[n])
             .iter()
-            .map(|l| display.get(l.slug.as_str()).copied().unwrap_or(&l.name))
+            .map(|l| l.slug.as_str())
+            .collect();
+        for slug in distinct {
+            *counts.entry(slug).or_default() += 1;
+        }
+    }
+    top(counts.into_iter().map(|(slug, count)| Ranked {
+        name: display.get(slug).copied().unwrap_or(slug).to_string(),
+        slug: Some(slug.to_string()),
+        count,
     }))
 }
 
-/// The most frequent names, most frequent first, ties by name.
-fn top<'a>(names: impl Iterator<Item = &'a str>) -> Vec<(String, usize)> {
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for name in names {
-        *counts.entry(name).or_default() += 1;
-    }
-    let mut ranked: Vec<(String, usize)> = counts
-        .into_iter()
-        .map(|(name, count)| (name.to_string(), count))
-        .collect();
-    ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    ranked.truncate(TOP_LABELS);
-    ranked
-}
-
 /// Contributing factors are free text: the same words in another case or
-/// spacing count as one factor, shown as first written (`oldest_first`).
-fn top_factors<'a>(oldest_first: impl Iterator<Item = &'a String>) -> Vec<(String, usize)> {
-    let mut shown: HashMap<String, String> = HashMap::new();
-    let keys: Vec<String> = oldest_first
-        .map(|factor| {
+/// spacing count as one factor (once per incident), shown as first written.
+fn top_factors<'a>(oldest_first: impl Iterator<Item = &'a Incident>) -> Vec<Ranked> {
+    let mut counts: HashMap<String, Ranked> = HashMap::new();
+    for incident in oldest_first {
+        let mut seen = BTreeSet::new();
+        for factor in &incident.contributing_factors {
             let spaced = factor.split_whitespace().collect::<Vec<_>>().join(" ");
             let key = spaced.to_lowercase();
-            shown.entry(key.clone()).or_insert(spaced);
-            key
-        })
-        .collect();
-    top(keys.iter().map(|k| shown[k].as_str()))
+            if seen.insert(key.clone()) {
+                counts
+                    .entry(key)
+                    .or_insert(Ranked {
+                        name: spaced,
+                        slug: None,
+                        count: 0,
+                    })
+                    .count += 1;
+            }
+        }
+    }
+    top(counts.into_values())
+}
+
+/// The most frequent first, ties by name; at most [`TOP_LABELS`].
+fn top(items: impl Iterator<Item = Ranked>) -> Vec<Ranked> {
+    let mut ranked: Vec<Ranked> = items.collect();
+    ranked.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+    ranked.truncate(TOP_LABELS);
+    ranked
 }
 
 fn display<S: Serializer, T: Display>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {

@@ -14,14 +14,14 @@ use super::views::{
     tag_path,
 };
 use crate::metrics::{
-    ActionItemCounts, DurationStats, Figures, Metrics, SMALL_SAMPLE, quiet_figures,
+    ActionItemCounts, DurationStats, Figures, Metrics, Ranked, SMALL_SAMPLE, quiet_figures,
 };
 use crate::quarter::Quarter;
 
 /// Quarters shown side by side in the table and the charts; older history is
 /// rolled up by year.
-pub const RECENT_QUARTERS: usize = 8;
-pub const METRICS_PATH: &str = "metrics/index.html";
+const RECENT_QUARTERS: usize = 8;
+const METRICS_PATH: &str = "metrics/index.html";
 
 pub fn quarter_path(quarter: Quarter) -> String {
     format!("metrics/{quarter}/index.html")
@@ -345,16 +345,13 @@ impl PageRenderer<'_> {
         }
     }
 
-    fn count_views(
-        &self,
-        top: &[(String, usize)],
-        path: Option<fn(&str) -> String>,
-    ) -> Vec<CountView> {
+    /// Top tags, services or factors; those with a page (`page` and a slug) link to it.
+    fn count_views(&self, top: &[Ranked], page: Option<fn(&str) -> String>) -> Vec<CountView> {
         top.iter()
-            .map(|(name, count)| CountView {
-                name: name.clone(),
-                path: path.map(|p| p(&crate::slug::slugify(name))),
-                count: *count,
+            .map(|r| CountView {
+                name: r.name.clone(),
+                path: page.zip(r.slug.as_deref()).map(|(page, slug)| page(slug)),
+                count: r.count,
             })
             .collect()
     }
@@ -503,7 +500,7 @@ impl PageRenderer<'_> {
                 layout: Layout::Stacked,
                 scale: Scale::Count,
                 size: charts::SMALL,
-                categories: quarter_categories(&quarters, |_| false),
+                categories: self.quarter_categories(&quarters, |_| false),
                 series: vec![Series {
                     name: "Incidents".into(),
                     class: "s-all".into(),
@@ -628,7 +625,7 @@ impl PageRenderer<'_> {
     }
 
     fn quarter_charts(&self, quarters: &[Quarter], columns: &[&Figures]) -> Vec<ChartSpec> {
-        let categories = |small: &dyn Fn(usize) -> bool| quarter_categories(quarters, small);
+        let categories = |small: &dyn Fn(usize) -> bool| self.quarter_categories(quarters, small);
         let severity_series = severity_series(&self.severity_names(), columns);
         let ttr = |pick: fn(&DurationStats) -> f64| -> Vec<Option<f64>> {
             columns
@@ -698,6 +695,27 @@ impl PageRenderer<'_> {
                 )),
             },
         ]
+    }
+
+    /// Chart categories for quarters: `Q1` over the (fiscal) year, breaks
+    /// where quarters were skipped.
+    fn quarter_categories(
+        &self,
+        quarters: &[Quarter],
+        small_sample: impl Fn(usize) -> bool,
+    ) -> Vec<Category> {
+        quarters
+            .iter()
+            .enumerate()
+            .map(|(i, q)| Category {
+                label: format!("Q{}", q.number),
+                sublabel: Some(self.year_name(q.year)),
+                name: q.label(),
+                href: Some(quarter_path(*q)),
+                gap_before: i > 0 && quarters[i - 1].index() + 1 != q.index(),
+                small_sample: small_sample(i),
+            })
+            .collect()
     }
 
     fn year_chart(&self, metrics: &Metrics) -> Chart {
@@ -775,23 +793,6 @@ impl PageRenderer<'_> {
             ctx.insert("small_sample", &SMALL_SAMPLE);
         })
     }
-}
-
-/// Chart categories for quarters: `Q1` over the year, breaks where quarters
-/// were skipped.
-fn quarter_categories(quarters: &[Quarter], small_sample: impl Fn(usize) -> bool) -> Vec<Category> {
-    quarters
-        .iter()
-        .enumerate()
-        .map(|(i, q)| Category {
-            label: format!("Q{}", q.number),
-            sublabel: Some(q.year.to_string()),
-            name: q.label(),
-            href: Some(quarter_path(*q)),
-            gap_before: i > 0 && quarters[i - 1].index() + 1 != q.index(),
-            small_sample: small_sample(i),
-        })
-        .collect()
 }
 
 /// Incidents per severity level (and unrated), one value per period; levels

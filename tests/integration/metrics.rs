@@ -154,3 +154,14 @@ fn every_listed_quarter_has_a_page_and_the_site_links_to_them() {
         "done items are not open"
     );
 }
+
+#[test]
+fn trend_chart_markup() {
+    let built = build("metrics", date(2025, 2, 20));
+    let page = text(&built, "tags/database/index.html");
+    let start = page
+        .find(r#"<figure class="chart" id="trend-database">"#)
+        .expect("trend chart");
+    let end = start + page[start..].find("</figure>").expect("closed") + "</figure>".len();
+    insta::assert_snapshot!(&page[start..end]);
+}
