@@ -45,7 +45,7 @@ struct PageMeta<'a> {
 pub struct Extras {
     pub has_metrics: bool,
     pub has_search: bool,
-    /// Extra values for the home page context (e.g. the latest quarter's headline).
+    /// Extra values for the home page context.
     pub home: BTreeMap<String, serde_json::Value>,
     /// The metrics stage's figures: metrics pages, headline, trends, `metrics.json`.
     pub metrics: Option<Metrics>,
