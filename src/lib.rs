@@ -1,6 +1,6 @@
 //! hindsight: a static-site generator for incident postmortems.
 //!
-//! Data flows one way: [`load`] → [`incident`] → [`link`] → [`render`] → [`write`],
+//! Data flows one way: [`load`] → [`incident`] → [`link`] → [`metrics`] → [`render`] → [`write`],
 //! driven by [`pipeline`]; [`commands`] is the thin layer the binary calls.
 
 // Diagnostics are rich values carried on cold paths; boxing them buys nothing.
@@ -13,6 +13,7 @@ pub mod diagnostics;
 pub mod incident;
 pub mod link;
 pub mod load;
+pub mod metrics;
 pub mod pipeline;
 pub mod quarter;
 pub mod render;

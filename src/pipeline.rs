@@ -107,8 +107,13 @@ pub fn build_site(
         return Err(BuildError::Content(diagnostics.into_sorted()));
     }
 
+    let metrics = crate::metrics::compute(&kb);
     progress.set_message("rendering");
-    let extras = Extras::default();
+    let extras = Extras {
+        has_metrics: true,
+        metrics: Some(metrics),
+        ..Extras::default()
+    };
     let mut files = render_site(&kb, &theme, &extras)
         .map_err(|e| BuildError::Theme(vec![e.into_diagnostic(&theme)]))?;
     let pages: Vec<String> = files

@@ -107,6 +107,13 @@ pub fn incidents_json(kb: &Kb) -> Vec<u8> {
     bytes
 }
 
+/// `metrics.json` (SPEC §4): the metrics stage's figures as they are.
+pub fn metrics_json(metrics: &crate::metrics::Metrics) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec_pretty(metrics).expect("metrics serialise");
+    bytes.push(b'\n');
+    bytes
+}
+
 fn xml_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {

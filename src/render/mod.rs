@@ -1,8 +1,10 @@
 //! The render stage: knowledge base in, every output file out (in memory).
 
+pub mod charts;
 pub mod feeds;
 pub mod highlight;
 pub mod markdown;
+pub mod metrics_pages;
 pub mod pages;
 pub mod theme;
 pub mod views;
@@ -31,5 +33,8 @@ pub fn render_site(kb: &Kb, theme: &Theme, extras: &Extras) -> Result<Files, Tem
     }
     files.insert("incidents.json".into(), feeds::incidents_json(kb));
     files.insert("feed.xml".into(), feeds::atom_feed(kb));
+    if let Some(metrics) = &extras.metrics {
+        files.insert("metrics.json".into(), feeds::metrics_json(metrics));
+    }
     Ok(files)
 }

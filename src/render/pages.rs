@@ -14,6 +14,7 @@ use super::views::{
     action_item_view, incident_path, is_overdue, service_path, tag_path,
 };
 use crate::link::{Group, Kb};
+use crate::metrics::Metrics;
 
 /// How many incidents the home page lists.
 const HOME_RECENT: usize = 8;
@@ -44,8 +45,10 @@ struct PageMeta<'a> {
 pub struct Extras {
     pub has_metrics: bool,
     pub has_search: bool,
-    /// Extra values for the home page context (e.g. the latest quarter's headline).
+    /// Extra values for the home page context.
     pub home: BTreeMap<String, serde_json::Value>,
+    /// The metrics stage's figures: metrics pages, headline, trends, `metrics.json`.
+    pub metrics: Option<Metrics>,
 }
 
 /// `../` repeated once per folder level of `path`.
@@ -59,7 +62,7 @@ pub fn pretty_path(path: &str) -> &str {
 }
 
 pub struct PageRenderer<'a> {
-    kb: &'a Kb,
+    pub(super) kb: &'a Kb,
     theme: &'a Theme,
     extras: &'a Extras,
     cards: Vec<IncidentCard>,
@@ -78,6 +81,9 @@ enum Job<'a> {
     Lessons,
     ActionItems,
     NotFound,
+    Metrics(&'a Metrics),
+    /// Index into `Metrics::quarters`.
+    Quarter(&'a Metrics, usize),
 }
 
 impl<'a> PageRenderer<'a> {
@@ -111,6 +117,10 @@ impl<'a> PageRenderer<'a> {
         jobs.extend(kb.tags.iter().map(Job::Tag));
         jobs.extend(kb.services.iter().map(Job::Service));
         jobs.extend((1..=kb.config.severities.levels().len()).map(Job::Severity));
+        if let Some(metrics) = &self.extras.metrics {
+            jobs.push(Job::Metrics(metrics));
+            jobs.extend((0..metrics.quarters.len()).map(|i| Job::Quarter(metrics, i)));
+        }
         let mut pages: Vec<(String, String)> = jobs
             .par_iter()
             .map(|job| self.render_job(job))
@@ -167,6 +177,8 @@ impl<'a> PageRenderer<'a> {
             Job::Lessons => self.lessons(),
             Job::ActionItems => self.action_items(),
             Job::NotFound => self.not_found(),
+            Job::Metrics(metrics) => self.metrics_index(metrics),
+            Job::Quarter(metrics, i) => self.quarter_page(metrics, *i),
         }
     }
 
@@ -199,7 +211,7 @@ impl<'a> PageRenderer<'a> {
         ctx
     }
 
-    fn page(
+    pub(super) fn page(
         &self,
         path: &str,
         template: &str,
@@ -212,7 +224,7 @@ impl<'a> PageRenderer<'a> {
         Ok((path.to_string(), self.theme.render(template, &ctx)?))
     }
 
-    fn cards_of(&self, members: &[usize]) -> Vec<&IncidentCard> {
+    pub(super) fn cards_of(&self, members: &[usize]) -> Vec<&IncidentCard> {
         members.iter().map(|&n| &self.cards[n]).collect()
     }
 
@@ -264,6 +276,9 @@ impl<'a> PageRenderer<'a> {
                 ctx.insert("top_tags", &top(&kb.tags, tag_path));
                 ctx.insert("top_services", &top(&kb.services, service_path));
                 ctx.insert("recent_lessons", &recent_lessons);
+                if let Some(metrics) = &self.extras.metrics {
+                    ctx.insert("headline", &self.headline(metrics));
+                }
                 for (key, value) in &self.extras.home {
                     ctx.insert(key.clone(), value);
                 }
@@ -335,7 +350,13 @@ impl<'a> PageRenderer<'a> {
             slug: group.label.slug.clone(),
             path: path.clone(),
         };
+        let trend = self
+            .extras
+            .metrics
+            .as_ref()
+            .map(|m| self.trend(m, &group.incidents, &format!("trend-{}", group.label.slug)));
         self.page(&path, template, &title, section, |ctx| {
+            ctx.insert("trend", &trend);
             ctx.insert("label", &label);
             ctx.insert("incidents", &self.cards_of(&group.incidents));
             ctx.insert("lessons", &lessons);

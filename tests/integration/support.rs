@@ -60,7 +60,12 @@ impl Site {
     /// The postmortems-app corpus with its fixture configuration.
     pub fn postmortems_app() -> Self {
         let site = Site::fixture("postmortems-app");
-        let corpus = repo().join("../shared/corpora/postmortems-app");
+        // `shared/` sits beside the main checkout; worktrees are one level deeper.
+        let corpus = repo()
+            .ancestors()
+            .map(|dir| dir.join("shared/corpora/postmortems-app"))
+            .find(|dir| dir.is_dir())
+            .expect("the corpus is in shared/corpora beside the repository");
         for entry in std::fs::read_dir(&corpus)
             .expect("corpus is present beside the repository")
             .flatten()
