@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Rebuilds the WebAssembly search runtime committed in search/web/dist/:
+#
+#   search-runtime.wasm   the runtime (crate search/web), wasm-opt -Oz
+#   search-runtime.js     wasm-bindgen's JS glue (--target no-modules)
+#   search-worker.js      the Web Worker that drives it (search/web/js)
+#   SOURCE_HASH           hash of every input (scripts/check-search-runtime.sh)
+#
+# Installs what it needs: the wasm32-unknown-unknown target (rustup),
+# wasm-bindgen-cli at exactly the wasm-bindgen version in Cargo.lock (cargo
+# install), and wasm-opt (Debian's binaryen, via apt-get when run as root).
+# Building hindsight itself never needs any of this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export LC_ALL=C
+
+dist=search/web/dist
+target=wasm32-unknown-unknown
+wb_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+[ -n "$wb_version" ] || { echo "wasm-bindgen not found in Cargo.lock" >&2; exit 1; }
+
+if command -v rustup >/dev/null; then
+  rustup target list --installed | grep -qx "$target" || rustup target add "$target"
+fi
+if ! wasm-bindgen --version 2>/dev/null | grep -qF " $wb_version"; then
+  echo "installing wasm-bindgen-cli $wb_version" >&2
+  # --locked first; fall back to a fresh resolution when one of the CLI's
+  # locked dependencies is not available from the registry.
+  cargo install wasm-bindgen-cli --version "$wb_version" --locked ||
+    cargo install wasm-bindgen-cli --version "$wb_version"
+fi
+if ! command -v wasm-opt >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -qq && apt-get install -y -qq binaryen
+  else
+    echo "wasm-opt not found: install binaryen" >&2
+    exit 1
+  fi
+fi
+
+# The flags of .cargo/config.toml, plus shorter source paths in panic
+# locations (RUSTFLAGS replaces the config's flags, so they are repeated).
+registry=$(cd "${CARGO_HOME:-$HOME/.cargo}" 2>/dev/null && pwd)/registry/src
+export RUSTFLAGS="--cfg getrandom_backend=\"wasm_js\" -C target-feature=-reference-types \
+--remap-path-prefix=$registry=/crates --remap-path-prefix=$PWD=/hindsight"
+if command -v rustc >/dev/null; then
+  sysroot=$(rustc --print sysroot)
+  RUSTFLAGS="$RUSTFLAGS --remap-path-prefix=$sysroot=/rust"
+fi
+
+# cdylib only: with crate-type = ["cdylib", "rlib"] cargo would skip LTO.
+cargo rustc -p hindsight-search-web --lib --crate-type cdylib \
+  --target "$target" --profile wasm --locked
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+wasm-bindgen --target no-modules --no-typescript --out-dir "$tmp" --out-name search-runtime \
+  "target/$target/wasm/hindsight_search_web.wasm"
+wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-mutable-globals --enable-multivalue \
+  "$tmp/search-runtime_bg.wasm" -o "$tmp/search-runtime.wasm"
+
+mkdir -p "$dist"
+cp "$tmp/search-runtime.wasm" "$dist/search-runtime.wasm"
+cp "$tmp/search-runtime.js" "$dist/search-runtime.js"
+cp search/web/js/search-worker.js "$dist/search-worker.js"
+scripts/check-search-runtime.sh --print > "$dist/SOURCE_HASH"
+
+for f in "$dist"/search-runtime.wasm "$dist"/search-runtime.js "$dist"/search-worker.js; do
+  raw=$(wc -c < "$f")
+  gz=$(gzip -9 -c "$f" | wc -c)
+  br=$(if command -v brotli >/dev/null; then brotli -c -q 11 "$f" | wc -c; else echo "-"; fi)
+  printf '%-24s raw %8s  gzip %8s  brotli %8s\n' "$(basename "$f")" "$raw" "$gz" "$br"
+done

@@ -1,0 +1,445 @@
+//! The one index schema and the one text analyzer, shared by the indexer and
+//! every reader (native `hindsight search`, the WASM runtime), so index and
+//! query can never disagree.
+
+use tantivy::Index;
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, NumericOptions, STORED, Schema, TextFieldIndexing,
+    TextOptions,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer, Token,
+    TokenFilter, TokenStream, Tokenizer, TokenizerManager,
+};
+
+/// Name under which [`text_analyzer`] is registered.
+pub const TOKENIZER: &str = "hindsight";
+/// Keyword fields are indexed verbatim (values are normalised by this crate
+/// before indexing and before querying, see [`keyword`]).
+const RAW: &str = "raw";
+/// Tokens longer than this are dropped (base64 blobs, hashes).
+const MAX_TOKEN_LEN: usize = 40;
+
+/// A free-text field.
+///
+/// A plain word or phrase searches the three [`TextField::DEFAULT`] fields:
+/// `title` (the title and the id), `key` (summary, root cause, lessons,
+/// services and tags: what a postmortem is about) and `body`. Every term
+/// costs one term-dictionary block (about 7 KB) per field on a first query,
+/// so the default set is kept small. The other fields exist for queries
+/// restricted to one of them (`lessons:retry`, `services:checkout`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TextField {
+    Title,
+    Key,
+    Body,
+    Summary,
+    Lessons,
+    RootCause,
+    Services,
+    Tags,
+    Ident,
+}
+
+impl TextField {
+    /// Every text field, in schema order.
+    pub const ALL: [TextField; 9] = [
+        TextField::Title,
+        TextField::Key,
+        TextField::Body,
+        TextField::Summary,
+        TextField::Lessons,
+        TextField::RootCause,
+        TextField::Services,
+        TextField::Tags,
+        TextField::Ident,
+    ];
+
+    /// The fields a word without `field:` searches.
+    pub const DEFAULT: [TextField; 3] = [TextField::Title, TextField::Key, TextField::Body];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            TextField::Title => "title",
+            TextField::Key => "key",
+            TextField::Body => "body",
+            TextField::Summary => "summary",
+            TextField::Lessons => "lessons",
+            TextField::RootCause => "root_cause",
+            TextField::Services => "services",
+            TextField::Tags => "tags",
+            TextField::Ident => "id",
+        }
+    }
+
+    /// The name a user types before `:` (a few aliases accepted).
+    pub fn from_query_name(name: &str) -> Option<TextField> {
+        Some(match name {
+            "title" => TextField::Title,
+            "key" => TextField::Key,
+            "body" | "text" => TextField::Body,
+            "summary" => TextField::Summary,
+            "lessons" | "lesson" => TextField::Lessons,
+            "root_cause" | "rootcause" | "cause" => TextField::RootCause,
+            "services" => TextField::Services,
+            "tags" => TextField::Tags,
+            "id" => TextField::Ident,
+            _ => return None,
+        })
+    }
+
+    /// Score multiplier of a match in this field.
+    pub fn boost(self) -> f32 {
+        match self {
+            TextField::Title => 3.0,
+            TextField::Key => 1.5,
+            _ => 1.0,
+        }
+    }
+
+    /// Whether BM25 length normalisation applies. It costs one byte per
+    /// document, shipped in `index.boot`, so only the two long fields of the
+    /// default set have it.
+    fn fieldnorms(self) -> bool {
+        matches!(self, TextField::Key | TextField::Body)
+    }
+}
+
+/// A filter (facet) field: exact keyword match, `field:value`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FilterField {
+    Severity,
+    Service,
+    Tag,
+    Year,
+    Quarter,
+    Kind,
+}
+
+impl FilterField {
+    pub const ALL: [FilterField; 6] = [
+        FilterField::Severity,
+        FilterField::Service,
+        FilterField::Tag,
+        FilterField::Year,
+        FilterField::Quarter,
+        FilterField::Kind,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            FilterField::Severity => "severity",
+            FilterField::Service => "service",
+            FilterField::Tag => "tag",
+            FilterField::Year => "year",
+            FilterField::Quarter => "quarter",
+            FilterField::Kind => "kind",
+        }
+    }
+
+    pub fn from_query_name(name: &str) -> Option<FilterField> {
+        Some(match name {
+            "severity" | "sev" => FilterField::Severity,
+            "service" => FilterField::Service,
+            "tag" => FilterField::Tag,
+            "year" => FilterField::Year,
+            "quarter" => FilterField::Quarter,
+            "kind" | "type" => FilterField::Kind,
+            _ => return None,
+        })
+    }
+
+    /// Whether facet counts are reported for this field.
+    pub fn has_facet(self) -> bool {
+        !matches!(self, FilterField::Quarter)
+    }
+
+    /// The fast (columnar) field the facet counts read. Only incidents have
+    /// values there (a lesson counts with its incident's values), which
+    /// keeps the columns a quarter of the size; `kind` is on every document.
+    pub(crate) fn facet_name(self) -> &'static str {
+        match self {
+            FilterField::Severity => "facet_severity",
+            FilterField::Service => "facet_service",
+            FilterField::Tag => "facet_tag",
+            FilterField::Year => "facet_year",
+            FilterField::Quarter => "facet_quarter",
+            FilterField::Kind => "kind",
+        }
+    }
+}
+
+/// Stored-only fields (what a hit shows).
+pub(crate) mod stored {
+    pub const ID: &str = "doc_id";
+    pub const NAME: &str = "name";
+    pub const URL: &str = "url";
+    pub const SEVERITY: &str = "severity_label";
+    pub const DATE: &str = "date";
+    pub const PARENT: &str = "parent";
+    pub const SNIPPET: &str = "snippet";
+}
+
+/// The schema's fields, resolved once.
+#[derive(Clone, Debug)]
+pub struct Fields {
+    pub schema: Schema,
+    text: Vec<Field>,
+    filter: Vec<Field>,
+    facet: Vec<Option<Field>>,
+    pub(crate) id: Field,
+    pub(crate) name: Field,
+    pub(crate) url: Field,
+    pub(crate) severity_label: Field,
+    pub(crate) date: Field,
+    pub(crate) parent: Field,
+    pub(crate) snippet: Field,
+}
+
+impl Fields {
+    pub fn text(&self, f: TextField) -> Field {
+        self.text[f as usize]
+    }
+    pub fn filter(&self, f: FilterField) -> Field {
+        self.filter[f as usize]
+    }
+    /// The fast field facet counts read (see [`FilterField::facet_name`]).
+    pub(crate) fn facet(&self, f: FilterField) -> Field {
+        self.facet[f as usize].unwrap_or(self.filter[f as usize])
+    }
+
+    pub fn from_schema(schema: Schema) -> Result<Fields, tantivy::TantivyError> {
+        let get = |name: &str| schema.get_field(name);
+        Ok(Fields {
+            text: TextField::ALL
+                .iter()
+                .map(|f| get(f.name()))
+                .collect::<Result<_, _>>()?,
+            filter: FilterField::ALL
+                .iter()
+                .map(|f| get(f.name()))
+                .collect::<Result<_, _>>()?,
+            facet: FilterField::ALL
+                .iter()
+                .map(|f| get(f.facet_name()).ok())
+                .collect(),
+            id: get(stored::ID)?,
+            name: get(stored::NAME)?,
+            url: get(stored::URL)?,
+            severity_label: get(stored::SEVERITY)?,
+            date: get(stored::DATE)?,
+            parent: get(stored::PARENT)?,
+            snippet: get(stored::SNIPPET)?,
+            schema,
+        })
+    }
+}
+
+/// Builds the index schema. Text fields keep positions (for phrases); only
+/// the fields a hit displays are stored; the body is indexed, not stored.
+pub fn schema() -> Schema {
+    let mut b = Schema::builder();
+    for f in TextField::ALL {
+        let indexing = TextFieldIndexing::default()
+            .set_tokenizer(TOKENIZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions)
+            .set_fieldnorms(f.fieldnorms());
+        b.add_text_field(
+            f.name(),
+            TextOptions::default().set_indexing_options(indexing),
+        );
+    }
+    for f in FilterField::ALL {
+        if f == FilterField::Year {
+            b.add_i64_field(f.name(), NumericOptions::default() | INDEXED);
+            b.add_i64_field(f.facet_name(), NumericOptions::default() | FAST);
+            continue;
+        }
+        let indexing = TextFieldIndexing::default()
+            .set_tokenizer(RAW)
+            .set_index_option(IndexRecordOption::Basic)
+            .set_fieldnorms(false);
+        let mut opts = TextOptions::default().set_indexing_options(indexing);
+        if f == FilterField::Kind {
+            opts = opts.set_stored().set_fast(RAW);
+        } else if f.has_facet() {
+            b.add_text_field(f.facet_name(), TextOptions::default().set_fast(RAW));
+        }
+        b.add_text_field(f.name(), opts);
+    }
+    for name in [
+        stored::ID,
+        stored::NAME,
+        stored::URL,
+        stored::SEVERITY,
+        stored::DATE,
+        stored::PARENT,
+        stored::SNIPPET,
+    ] {
+        b.add_text_field(name, STORED);
+    }
+    b.build()
+}
+
+/// The analyzer of every text field: split on non-alphanumerics, drop very
+/// long tokens, lowercase, fold accents to ASCII, light English plural
+/// stemming ([`LightStemmer`]).
+pub fn text_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_LEN + 1))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(LightStemmer)
+        .build()
+}
+
+/// Registers the analyzers on an index. The indexer and every reader call
+/// this one function.
+pub fn register_tokenizers(index: &Index) {
+    register_on(index.tokenizers());
+}
+
+/// The same, on a tokenizer manager (for an index being created).
+pub fn register_on(manager: &TokenizerManager) {
+    manager.register(TOKENIZER, text_analyzer());
+}
+
+/// Runs `text` through the analyzer; returns the terms in order.
+pub fn analyze(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    analyze_with_offsets(text, |t| out.push(t.text.clone()));
+    out
+}
+
+/// Runs `text` through the analyzer, with the byte offsets of every token.
+pub fn analyze_with_offsets(text: &str, mut f: impl FnMut(&Token)) {
+    let mut analyzer = text_analyzer();
+    let mut stream = analyzer.token_stream(text);
+    while stream.advance() {
+        f(stream.token());
+    }
+}
+
+/// Normalises a filter value the way it is indexed: trimmed, lowercase.
+pub fn keyword(value: &str) -> String {
+    value.trim().to_lowercase()
+}
+
+/// A conservative English plural stemmer (Harman's "S" stemmer): `pools` →
+/// `pool`, `queries` → `query`, `caches` → `cache`; `-us`, `-ss`, `-is`
+/// endings (`status`, `process`, `redis`), words of three letters or less,
+/// and words with digits are left alone.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LightStemmer;
+
+/// Applies [`LightStemmer`] to one lowercase word.
+pub fn stem(word: &mut String) {
+    let w = word.as_bytes();
+    if w.len() <= 3 || !w.iter().all(u8::is_ascii_lowercase) {
+        return;
+    }
+    let ends = |s: &str| word.ends_with(s);
+    if ends("ies") && !ends("eies") && !ends("aies") {
+        word.truncate(word.len() - 3);
+        word.push('y');
+    } else if ends("es") && !ends("aes") && !ends("ees") && !ends("oes") {
+        word.pop();
+    } else if ends("s") && !ends("us") && !ends("ss") && !ends("is") {
+        word.pop();
+    }
+}
+
+impl TokenFilter for LightStemmer {
+    type Tokenizer<T: Tokenizer> = LightStemmerFilter<T>;
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> LightStemmerFilter<T> {
+        LightStemmerFilter(tokenizer)
+    }
+}
+
+#[derive(Clone)]
+pub struct LightStemmerFilter<T>(T);
+
+impl<T: Tokenizer> Tokenizer for LightStemmerFilter<T> {
+    type TokenStream<'a> = LightStemmerStream<T::TokenStream<'a>>;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        LightStemmerStream(self.0.token_stream(text))
+    }
+}
+
+pub struct LightStemmerStream<T>(T);
+
+impl<T: TokenStream> TokenStream for LightStemmerStream<T> {
+    fn advance(&mut self) -> bool {
+        if !self.0.advance() {
+            return false;
+        }
+        stem(&mut self.0.token_mut().text);
+        true
+    }
+    fn token(&self) -> &Token {
+        self.0.token()
+    }
+    fn token_mut(&mut self) -> &mut Token {
+        self.0.token_mut()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn analyzer_lowercases_folds_and_stems() {
+        assert_eq!(
+            analyze("Connection Pools exhausted; Café queries DNS caches status"),
+            [
+                "connection",
+                "pool",
+                "exhausted",
+                "cafe",
+                "query",
+                "dns",
+                "cache",
+                "status"
+            ]
+        );
+        assert_eq!(analyze("INC-2024-003"), ["inc", "2024", "003"]);
+        assert_eq!(
+            analyze("rollback_debug-flag"),
+            ["rollback", "debug", "flag"]
+        );
+        // Very long tokens are dropped.
+        assert_eq!(analyze(&format!("a {} b", "x".repeat(60))), ["a", "b"]);
+    }
+
+    #[test]
+    fn stemmer_is_conservative() {
+        for (w, s) in [
+            ("pools", "pool"),
+            ("queries", "query"),
+            ("databases", "database"),
+            ("process", "process"),
+            ("status", "status"),
+            ("was", "was"),
+            ("k8s", "k8s"),
+            ("shoes", "shoe"),
+            ("redis", "redis"),
+            ("analysis", "analysis"),
+        ] {
+            let mut x = w.to_string();
+            stem(&mut x);
+            assert_eq!(x, s, "{w}");
+        }
+    }
+
+    #[test]
+    fn schema_has_every_field() {
+        let fields = Fields::from_schema(schema()).unwrap();
+        for f in TextField::ALL {
+            assert_eq!(fields.schema.get_field_name(fields.text(f)), f.name());
+        }
+        for f in FilterField::ALL {
+            assert_eq!(fields.schema.get_field_name(fields.filter(f)), f.name());
+        }
+    }
+}

@@ -1,0 +1,146 @@
+/* hindsight search worker.
+ *
+ * Loads the WebAssembly runtime and index.boot from the folder this script
+ * is in, then answers queries. A query runs in steps: the runtime says which
+ * byte ranges of the index pack the next stage needs, this worker fetches
+ * them all at once with HTTP Range requests, and hands them back. Fetched
+ * ranges stay cached, so later queries read less. A host that ignores Range
+ * (answers 200 with the whole file) is detected once and the whole pack is
+ * used from memory.
+ *
+ * Messages in:  {type: "search", id, request: {query, limit, offset, filters}}
+ * Messages out: {type: "ready", docs}
+ *               {type: "result", id, response, stats}
+ *               {type: "error", id, message}
+ */
+/* global wasm_bindgen */
+"use strict";
+
+const base = new URL(".", self.location.href).href;
+importScripts(base + "search-runtime.js");
+
+let runtime = null;
+let packUrl = null;
+let wholePack = null; // Uint8Array when the host ignores Range
+const stats = { requests: 0, bytes: 0, rounds: 0 };
+
+async function fetchBytes(url, init) {
+  const resp = await fetch(url, init);
+  if (!resp.ok) throw new Error(`HTTP ${resp.status} for ${url}`);
+  const bytes = new Uint8Array(await resp.arrayBuffer());
+  stats.requests += 1;
+  stats.bytes += bytes.length;
+  return { resp, bytes };
+}
+
+// Synchronous fallback the runtime calls for a read it did not plan (a
+// worker may do synchronous XHR). Normal queries never get here.
+self.hindsightFetchRangeSync = function (start, end) {
+  if (wholePack) return wholePack.subarray(start, end);
+  const xhr = new XMLHttpRequest();
+  xhr.open("GET", packUrl, false);
+  xhr.responseType = "arraybuffer";
+  xhr.setRequestHeader("Range", `bytes=${start}-${end - 1}`);
+  xhr.send();
+  const bytes = new Uint8Array(xhr.response || new ArrayBuffer(0));
+  stats.requests += 1;
+  stats.bytes += bytes.length;
+  if (xhr.status === 206) return bytes;
+  if (xhr.status === 200) {
+    wholePack = bytes;
+    return bytes.subarray(start, end);
+  }
+  throw new Error(`HTTP ${xhr.status} for ${packUrl}`);
+};
+
+async function fetchRange(start, end) {
+  if (wholePack) return wholePack.subarray(start, end);
+  const { resp, bytes } = await fetchBytes(packUrl, {
+    headers: { Range: `bytes=${start}-${end - 1}` },
+  });
+  if (resp.status === 206) return bytes;
+  // 200: the whole file.
+  wholePack = bytes;
+  runtime.supply(0, wholePack);
+  return null;
+}
+
+// index.boot is gzipped (unless the host already inflated it).
+async function inflate(bytes) {
+  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+async function start() {
+  const [boot] = await Promise.all([
+    fetchBytes(base + "index.boot", { cache: "no-cache" }).then((r) => inflate(r.bytes)),
+    wasm_bindgen({ module_or_path: base + "search-runtime.wasm" }),
+  ]);
+  runtime = new wasm_bindgen.SearchRuntime(boot);
+  packUrl = base + runtime.packName();
+  // Probe once whether the host honours Range: otherwise parallel requests
+  // would each download the whole pack.
+  const probe = await fetchRange(0, 1);
+  if (probe) runtime.supply(0, probe);
+  return runtime.numDocs();
+}
+
+async function search(request) {
+  const json = JSON.stringify(request);
+  for (let round = 0; round < 40; round++) {
+    const out = JSON.parse(runtime.step(json));
+    if (out.done) return out.done;
+    stats.rounds += 1;
+    const parts = await Promise.all(out.need.map(([s, e]) => fetchRange(s, e)));
+    out.need.forEach(([s], i) => {
+      if (parts[i]) runtime.supply(s, parts[i]);
+    });
+  }
+  throw new Error("search did not settle");
+}
+
+const ready = start().then(
+  (docs) => {
+    self.postMessage({ type: "ready", docs });
+  },
+  (err) => {
+    self.postMessage({ type: "error", id: null, message: String((err && err.message) || err) });
+    throw err;
+  },
+);
+
+// Only the newest query matters: queries typed while one runs replace each
+// other, and run one at a time.
+let pending = null;
+let running = false;
+
+async function drain() {
+  if (running) return;
+  running = true;
+  try {
+    await ready;
+    while (pending) {
+      const { id, request } = pending;
+      pending = null;
+      try {
+        const response = await search(request);
+        self.postMessage({ type: "result", id, response, stats: Object.assign({}, stats) });
+      } catch (err) {
+        self.postMessage({ type: "error", id, message: String((err && err.message) || err) });
+      }
+    }
+  } catch (_) {
+    // start() failed and already reported it.
+  } finally {
+    running = false;
+  }
+}
+
+self.onmessage = (event) => {
+  const msg = event.data || {};
+  if (msg.type === "search") {
+    pending = { id: msg.id, request: msg.request };
+    drain();
+  }
+};
