@@ -1,0 +1,433 @@
+//! `hindsight import`'s inference: legacy Markdown without front matter in,
+//! one front-matter postmortem per incident out. [`convert`] is a pure
+//! function of (file name, text), so it can be tested and fuzzed; the
+//! command writes the files.
+//!
+//! The body of each incident is kept exactly as written; only front matter
+//! is added, with the fields the text states (never invented ones).
+
+pub mod metadata;
+pub mod split;
+pub mod values;
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use jiff::Timestamp;
+use regex::Regex;
+
+use self::metadata::{Field, RawField};
+use self::split::Heading;
+use self::values::{Reading, When, reading};
+use crate::check::placeholders;
+use crate::config::Config;
+use crate::diagnostics::LineIndex;
+use crate::scaffold::file_slug;
+use crate::scaffold::yaml::{FieldValue, fields_to_yaml};
+use crate::slug::slugify;
+
+/// What one legacy document becomes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conversion {
+    pub incidents: Vec<Imported>,
+    /// Sections that are not incidents (an overview, a metrics summary): (heading, line).
+    pub left_out: Vec<(String, usize)>,
+    /// Why the whole document was not converted, when it was not.
+    pub refused: Option<String>,
+}
+
+/// One incident found in a legacy document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Imported {
+    /// The source's file name.
+    pub origin: String,
+    /// 1-based line of the source where the incident starts.
+    pub line: usize,
+    /// The heading that starts it, as written.
+    pub heading: Option<String>,
+    pub id: Option<String>,
+    pub title: Option<String>,
+    /// Front-matter fields, in canonical order.
+    pub fields: Vec<(&'static str, FieldValue)>,
+    /// Canonical fields the text did not give.
+    pub missing: Vec<&'static str>,
+    /// Values found but not usable, and other remarks.
+    pub notes: Vec<String>,
+    /// Set when the incident looks like an unfilled template: the evidence.
+    pub template: Option<String>,
+    /// The incident's Markdown, as written.
+    pub body: String,
+}
+
+impl Imported {
+    /// A file name (without `.md`): `<id>-<slug>`, else `<date>-<slug>`, else `<source>-<slug>`.
+    pub fn file_stem(&self) -> String {
+        let source_stem = self
+            .origin
+            .rsplit_once('.')
+            .map_or(self.origin.as_str(), |(stem, _)| stem);
+        let date = self.field("date").or_else(|| self.field("started"));
+        let lead = match (&self.id, date) {
+            (Some(id), _) => id.clone(),
+            (None, Some(FieldValue::Text(d))) => d.chars().take(10).collect(),
+            _ => slugify(source_stem),
+        };
+        let slug = self.title.as_deref().map(file_slug).unwrap_or_default();
+        if slug.is_empty() {
+            lead
+        } else {
+            format!("{lead}-{slug}")
+        }
+    }
+
+    pub fn field(&self, name: &str) -> Option<&FieldValue> {
+        self.fields.iter().find(|(k, _)| *k == name).map(|(_, v)| v)
+    }
+
+    /// The canonical fields that were inferred, in order.
+    pub fn inferred(&self) -> Vec<&'static str> {
+        self.fields.iter().map(|(k, _)| *k).collect()
+    }
+
+    /// The file to write: front matter (naming where it came from), then the body as written.
+    pub fn to_markdown(&self) -> String {
+        format!(
+            "---\n# Imported by `hindsight import` from {} (line {}).\n{}---\n{}",
+            self.origin,
+            self.line,
+            fields_to_yaml(self.fields.iter().map(|(k, v)| (*k, v))),
+            self.body
+        )
+    }
+}
+
+/// Converts one legacy document. Pure.
+pub fn convert(file_name: &str, text: &str, config: &Config) -> Conversion {
+    let refuse = |why: &str| Conversion {
+        incidents: Vec::new(),
+        left_out: Vec::new(),
+        refused: Some(why.to_string()),
+    };
+    if text.trim().is_empty() {
+        return refuse("the file is empty");
+    }
+    if text.lines().next().is_some_and(|l| l.trim_end() == "---") {
+        return refuse("it already has front matter; copy it into content/ as it is");
+    }
+    let lines = LineIndex::new(text);
+    let line_of = |offset: usize| lines.location(offset, 1).line;
+    let split = split::split(text, |preamble| {
+        metadata::extract(preamble)
+            .iter()
+            .filter(|f| reading(f.field, &f.value) != Reading::Nothing)
+            .count()
+            >= 2
+    });
+    let incidents: Vec<Imported> = split
+        .chunks
+        .iter()
+        .map(|chunk| {
+            infer(
+                file_name,
+                &text[chunk.range.clone()],
+                chunk.heading.as_ref(),
+                line_of(chunk.range.start),
+                config,
+            )
+        })
+        .collect();
+    let whole_document = split.chunks.len() == 1 && split.chunks[0].range == (0..text.len());
+    if whole_document && !looks_like_a_postmortem(text, &incidents[0]) {
+        return refuse(
+            "it does not look like a postmortem: no incident fields, no incident heading and no postmortem sections",
+        );
+    }
+    Conversion {
+        incidents,
+        left_out: split
+            .left_out
+            .into_iter()
+            .map(|(heading, offset)| (heading, line_of(offset)))
+            .collect(),
+        refused: None,
+    }
+}
+
+fn looks_like_a_postmortem(text: &str, incident: &Imported) -> bool {
+    incident.fields.iter().any(|(k, _)| *k != "title")
+        || incident.template.is_some()
+        || split::headings(text)
+            .iter()
+            .any(|h| crate::incident::body::section_kind(&h.text).is_some())
+}
+
+/// Fields of one incident, from its metadata lines and its heading.
+fn infer(
+    origin: &str,
+    text: &str,
+    heading: Option<&Heading>,
+    line: usize,
+    config: &Config,
+) -> Imported {
+    let tz = &config.timezone;
+    let mut notes = Vec::new();
+    let mut placeholder_values = Vec::new();
+    let mut first: BTreeMap<Field, RawField> = BTreeMap::new();
+    let mut real_values = 0;
+    for raw in metadata::extract(text) {
+        match reading(raw.field, &raw.value) {
+            Reading::Nothing => {}
+            Reading::Placeholder(p) => placeholder_values.push(format!("{}: `{p}`", raw.key)),
+            Reading::Value => {
+                real_values += 1;
+                first.entry(raw.field).or_insert(raw);
+            }
+        }
+    }
+    let heading_text = heading.map(|h| h.text.as_str()).unwrap_or("");
+    if let Some(found) = placeholders::scan(heading_text).first() {
+        placeholder_values.push(format!("heading: `{}`", &heading_text[found.range.clone()]));
+    }
+    let value = |field: Field| first.get(&field).map(|r| r.value.as_str());
+    let mut unusable = |field: Field, why: &str| {
+        if let Some(raw) = first.get(&field) {
+            notes.push(format!("{} `{}` {why}; left out", raw.key, raw.value));
+        }
+    };
+
+    let id = value(Field::Id)
+        .and_then(values::id)
+        .or_else(|| split::id_in(heading_text).and_then(values::id));
+    if value(Field::Id).is_some() && id.is_none() {
+        unusable(
+            Field::Id,
+            "cannot be an id (letters, digits, `-`, `_`, `.`)",
+        );
+    }
+    let title = value(Field::Title)
+        .map(str::to_string)
+        .or_else(|| title_from_heading(heading_text));
+
+    let heading_date = split::date_in(heading_text).map(|(d, _)| d);
+    let mut date = None;
+    let mut started = None;
+    if let Some(v) = value(Field::When) {
+        match values::when(v, heading_date, tz) {
+            Some(When::Day(d)) => date = Some(d),
+            Some(When::Instant(ts)) => started = Some(ts),
+            None => unusable(Field::When, "is not a date"),
+        }
+    }
+    let day = date.or(heading_date);
+    let mut instant = |field: Field, notes: &mut Vec<String>| -> Option<Timestamp> {
+        let raw = first.get(&field)?;
+        match values::when(&raw.value, day, tz) {
+            Some(When::Instant(ts)) => Some(ts),
+            Some(When::Day(d)) => {
+                if field == Field::Started && date.is_none() {
+                    date = Some(d);
+                } else {
+                    notes.push(format!(
+                        "{} `{}` has no time of day; left out",
+                        raw.key, raw.value
+                    ));
+                }
+                None
+            }
+            None => {
+                notes.push(format!(
+                    "{} `{}` is not a time; left out",
+                    raw.key, raw.value
+                ));
+                None
+            }
+        }
+    };
+    started = instant(Field::Started, &mut notes).or(started);
+    let mut stamps = [
+        ("started", started),
+        ("detected", instant(Field::Detected, &mut notes)),
+        ("mitigated", instant(Field::Mitigated, &mut notes)),
+        ("resolved", instant(Field::Resolved, &mut notes)),
+    ];
+    keep_in_order(&mut stamps, &mut notes);
+    let date = date.or(heading_date);
+
+    let mut fields: Vec<(&'static str, FieldValue)> = Vec::new();
+    let mut text_field = |name: &'static str, v: Option<String>| {
+        if let Some(v) = v {
+            fields.push((name, FieldValue::Text(v)));
+        }
+    };
+    text_field("id", id.clone());
+    text_field("title", title.clone());
+    if stamps[0].1.is_none() {
+        text_field("date", date.map(|d| d.to_string()));
+    }
+    let severity = value(Field::Severity).and_then(|v| values::severity(v, config));
+    if value(Field::Severity).is_some() && severity.is_none() {
+        notes.push(format!(
+            "severity `{}` is not on the severity scale ({}); left out",
+            value(Field::Severity).unwrap_or(""),
+            config.severities.describe()
+        ));
+    }
+    text_field("severity", severity);
+    let status = value(Field::Status).and_then(values::status);
+    if value(Field::Status).is_some() && status.is_none() {
+        notes.push(format!(
+            "status `{}` is not investigating, mitigated, resolved or closed; left out",
+            value(Field::Status).unwrap_or("")
+        ));
+    }
+    text_field("status", status.map(|s| s.as_str().to_string()));
+    for (name, ts) in stamps {
+        text_field(name, ts.map(|ts| values::format_instant(ts, tz)));
+    }
+    let duration = value(Field::Duration).filter(|v| values::duration(v).is_some());
+    if value(Field::Duration).is_some() && duration.is_none() {
+        notes.push(format!(
+            "duration `{}` is not a duration; left out",
+            value(Field::Duration).unwrap_or("")
+        ));
+    }
+    text_field("duration", duration.map(values::clean_duration));
+    let services = value(Field::Services).map(values::list).unwrap_or_default();
+    let tags = value(Field::Tags).map(values::list).unwrap_or_default();
+    let commander = value(Field::Commander).and_then(values::person);
+    let responders = value(Field::Responders)
+        .map(values::people)
+        .unwrap_or_default();
+    if value(Field::Responders).is_some() && responders.is_empty() {
+        notes.push(format!(
+            "participants `{}` name no one; left out",
+            value(Field::Responders).unwrap_or("")
+        ));
+    }
+    for (name, list) in [("services", services), ("tags", tags)] {
+        if !list.is_empty() {
+            fields.push((name, FieldValue::List(list)));
+        }
+    }
+    if let Some(c) = commander {
+        fields.push(("commander", FieldValue::Text(c)));
+    }
+    if !responders.is_empty() {
+        fields.push(("responders", FieldValue::List(responders)));
+    }
+    for (name, field) in [("impact", Field::Impact), ("summary", Field::Summary)] {
+        if let Some(v) = value(field) {
+            fields.push((name, FieldValue::Text(v.to_string())));
+        }
+    }
+
+    let present: Vec<&str> = fields.iter().map(|(k, _)| *k).collect();
+    let mut missing: Vec<&'static str> = [
+        "id",
+        "title",
+        "severity",
+        "status",
+        "started",
+        "detected",
+        "resolved",
+        "duration",
+        "services",
+        "commander",
+        "responders",
+        "impact",
+    ]
+    .into_iter()
+    .filter(|f| !present.contains(f))
+    .collect();
+    if !present.contains(&"started") && !present.contains(&"date") {
+        missing.insert(2, "date");
+    }
+
+    // "Mostly placeholders": at least two, and no fewer than real values.
+    let template =
+        (placeholder_values.len() >= 2 && placeholder_values.len() >= real_values).then(|| {
+            format!(
+                "{} of {} fields are template placeholders ({})",
+                placeholder_values.len(),
+                placeholder_values.len() + real_values,
+                placeholder_values
+                    .iter()
+                    .take(3)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        });
+
+    Imported {
+        origin: origin.to_string(),
+        line,
+        heading: heading.map(|h| h.text.clone()),
+        id,
+        title,
+        fields,
+        missing,
+        notes,
+        template,
+        body: body_of(text),
+    }
+}
+
+/// started ≤ detected ≤ mitigated ≤ resolved: a later time that comes
+/// earlier (a report mixing zones, an end past midnight) is left out.
+fn keep_in_order(stamps: &mut [(&'static str, Option<Timestamp>)], notes: &mut Vec<String>) {
+    let mut latest: Option<(&str, Timestamp)> = None;
+    for (name, ts) in stamps.iter_mut() {
+        let Some(t) = *ts else { continue };
+        match latest {
+            Some((earlier, prev)) if t < prev => {
+                notes.push(format!(
+                    "{name} ({t}) is before {earlier} ({prev}); {name} left out"
+                ));
+                *ts = None;
+            }
+            _ => latest = Some((name, t)),
+        }
+    }
+}
+
+static HEADING_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:(?:major|critical|minor|security)\s+)?(?:incident|outage|post-?mortem|post mortem)(?:\s+(?:report|review|post-?mortem|summary))?\s*(?:[:\-–—|]\s*|$)")
+        .expect("valid regex")
+});
+
+/// `INC-2024-001: AI Gateway Memory Leak` → `AI Gateway Memory Leak`;
+/// `Major Incident: Database Overload (2023-12-15)` → `Database Overload`.
+fn title_from_heading(heading: &str) -> Option<String> {
+    let mut title = heading.to_string();
+    if let Some(id) = split::id_in(heading) {
+        title = title.replacen(id, "", 1);
+    }
+    if let Some((_, range)) = split::date_in(&title) {
+        title.replace_range(range, "");
+    }
+    let title = title.replace("()", "");
+    let trim = |s: &str| {
+        s.trim_matches(|c: char| {
+            c.is_whitespace() || matches!(c, ':' | '-' | '–' | '—' | '|' | ',')
+        })
+        .to_string()
+    };
+    let title = trim(&title);
+    let title = trim(&HEADING_PREFIX.replace(&title, ""));
+    (!title.is_empty() && !placeholders::is_placeholder(&title)).then_some(title)
+}
+
+/// The incident's text without the blank lines and the `---` that separated it from the next.
+fn body_of(text: &str) -> String {
+    let mut lines: Vec<&str> = text.lines().collect();
+    while lines.last().is_some_and(|l| {
+        let t = l.trim();
+        t.is_empty() || (t.len() >= 3 && t.chars().all(|c| matches!(c, '-' | '*' | '_' | ' ')))
+    }) {
+        lines.pop();
+    }
+    let mut body = lines.join("\n");
+    body.push('\n');
+    body
+}
