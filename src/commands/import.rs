@@ -10,6 +10,7 @@ use super::{Exit, report};
 use crate::cli::ImportArgs;
 use crate::import::{Conversion, Imported, convert};
 use crate::load::{decode, read_config};
+use crate::slug::id_slug;
 
 /// What happened to the incidents of one run.
 #[derive(Default)]
@@ -46,7 +47,9 @@ pub fn run(root: &Path, args: &ImportArgs) -> anyhow::Result<Exit> {
     };
 
     let mut tally = Tally::default();
+    // File names and ids given out by this run (compared like slugs).
     let mut taken: BTreeSet<String> = BTreeSet::new();
+    let mut ids: BTreeSet<String> = BTreeSet::new();
     for source in &sources {
         tally.files += 1;
         let shown = source.display().to_string();
@@ -66,7 +69,7 @@ pub fn run(root: &Path, args: &ImportArgs) -> anyhow::Result<Exit> {
             .map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned());
         let conversion = convert(&name, &text, &config);
         print_source_header(&shown, &conversion, args.include_templates);
-        for incident in &conversion.incidents {
+        for mut incident in conversion.incidents.clone() {
             if let Some(evidence) = incident
                 .template
                 .as_ref()
@@ -84,8 +87,12 @@ pub fn run(root: &Path, args: &ImportArgs) -> anyhow::Result<Exit> {
                 );
                 continue;
             }
-            let path = out.join(format!("{}.md", unique_stem(incident, &mut taken)));
-            match place(&path, incident, args.dry_run) {
+            let id_key = incident.id.as_deref().map(id_slug);
+            if id_key.is_some_and(|key| !ids.insert(key)) {
+                incident.drop_id("is used by an earlier incident of this import");
+            }
+            let path = out.join(format!("{}.md", unique_stem(&incident, &mut taken)));
+            match place(&path, &incident, args.dry_run) {
                 Ok(()) => tally.written += 1,
                 Err(why) => {
                     tally.failed += 1;
@@ -120,11 +127,21 @@ pub fn run(root: &Path, args: &ImportArgs) -> anyhow::Result<Exit> {
         }
     }
     println!("{summary}.");
+    if tally.written > 0 && !inside_content(&out) {
+        println!(
+            "hindsight builds postmortems from a knowledge base's content/ folder: move them there, or import with --out <root>/content."
+        );
+    }
     Ok(if tally.failed + tally.unreadable > 0 {
         Exit::ContentErrors
     } else {
         Exit::Success
     })
+}
+
+/// Whether `dir` is a `content/` folder or inside one, where `build` finds it.
+fn inside_content(dir: &Path) -> bool {
+    dir.components().any(|c| c.as_os_str() == "content")
 }
 
 /// Files named on the command line; folders give their `.md`, `.markdown` and `.txt` files.

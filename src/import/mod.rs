@@ -80,6 +80,15 @@ impl Imported {
         }
     }
 
+    /// Leaves the id out (another incident has it); the file name becomes the id.
+    pub fn drop_id(&mut self, why: &str) {
+        if let Some(id) = self.id.take() {
+            self.fields.retain(|(k, _)| *k != "id");
+            self.missing.insert(0, "id");
+            self.notes.push(format!("id `{id}` {why}; left out"));
+        }
+    }
+
     pub fn field(&self, name: &str) -> Option<&FieldValue> {
         self.fields.iter().find(|(k, _)| *k == name).map(|(_, v)| v)
     }
@@ -189,7 +198,7 @@ fn infer(
         placeholder_values.push(format!("heading: `{}`", &heading_text[found.range.clone()]));
     }
     let value = |field: Field| first.get(&field).map(|r| r.value.as_str());
-    let mut unusable = |field: Field, why: &str| {
+    let unusable = |field: Field, why: &str, notes: &mut Vec<String>| {
         if let Some(raw) = first.get(&field) {
             notes.push(format!("{} `{}` {why}; left out", raw.key, raw.value));
         }
@@ -202,11 +211,18 @@ fn infer(
         unusable(
             Field::Id,
             "cannot be an id (letters, digits, `-`, `_`, `.`)",
+            &mut notes,
         );
     }
     let title = value(Field::Title)
         .map(str::to_string)
-        .or_else(|| title_from_heading(heading_text));
+        .or_else(|| title_from_heading(heading_text))
+        .or_else(|| {
+            // Every file gets a title, so `build` never has to give up on one.
+            let fallback = fallback_title(text, heading_text, id.as_deref(), origin, line);
+            notes.push(format!("no title found; using \"{fallback}\""));
+            Some(fallback)
+        });
 
     let heading_date = split::date_in(heading_text).map(|(d, _)| d);
     let mut date = None;
@@ -215,7 +231,7 @@ fn infer(
         match values::when(v, heading_date, tz) {
             Some(When::Day(d)) => date = Some(d),
             Some(When::Instant(ts)) => started = Some(ts),
-            None => unusable(Field::When, "is not a date"),
+            None => unusable(Field::When, "is not a date", &mut notes),
         }
     }
     let day = date.or(heading_date);
@@ -322,9 +338,10 @@ fn infer(
     }
 
     let present: Vec<&str> = fields.iter().map(|(k, _)| *k).collect();
-    let mut missing: Vec<&'static str> = [
+    let missing: Vec<&'static str> = [
         "id",
         "title",
+        "date",
         "severity",
         "status",
         "started",
@@ -337,11 +354,9 @@ fn infer(
         "impact",
     ]
     .into_iter()
-    .filter(|f| !present.contains(f))
+    // `started` gives the date too.
+    .filter(|f| !(present.contains(f) || (*f == "date" && present.contains(&"started"))))
     .collect();
-    if !present.contains(&"started") && !present.contains(&"date") {
-        missing.insert(2, "date");
-    }
 
     // "Mostly placeholders": at least two, and no fewer than real values.
     let template =
@@ -391,8 +406,15 @@ fn keep_in_order(stamps: &mut [(&'static str, Option<Timestamp>)], notes: &mut V
     }
 }
 
+/// `Major Incident:`, `Postmortem -` before the title proper.
 static HEADING_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:(?:major|critical|minor|security)\s+)?(?:incident|outage|post-?mortem|post mortem)(?:\s+(?:report|review|post-?mortem|summary))?\s*(?:[:\-–—|]\s*|$)")
+    Regex::new(r"(?i)^(?:(?:major|critical|minor|security)\s+)?(?:incident|outage|post-?mortem|post mortem)(?:\s+(?:report|review|post-?mortem|summary))?\s*[:\-–—|]\s*")
+        .expect("valid regex")
+});
+
+/// A heading that names the kind of document, not the incident.
+static GENERIC_TITLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:incident|post-?mortem|post mortem)(?:\s+(?:report|review|summary|post-?mortem))?$")
         .expect("valid regex")
 });
 
@@ -415,7 +437,34 @@ fn title_from_heading(heading: &str) -> Option<String> {
     };
     let title = trim(&title);
     let title = trim(&HEADING_PREFIX.replace(&title, ""));
-    (!title.is_empty() && !placeholders::is_placeholder(&title)).then_some(title)
+    let meaningful = !title.is_empty()
+        && !GENERIC_TITLE.is_match(&title)
+        && !placeholders::is_placeholder(&title);
+    meaningful.then_some(title)
+}
+
+/// A title when neither a `Title:` field nor the heading gives one: the
+/// heading as written, else the first sentence (as `build` would derive it),
+/// any section heading, the id, or where the incident came from.
+fn fallback_title(
+    text: &str,
+    heading: &str,
+    id: Option<&str>,
+    origin: &str,
+    line: usize,
+) -> String {
+    let body = crate::incident::body::extract(text, 1);
+    Some(heading.to_string())
+        .filter(|h| !h.is_empty())
+        .or_else(|| {
+            body.first_paragraph
+                .as_deref()
+                .map(crate::incident::parse::shorten_sentence)
+                .filter(|s| !s.is_empty())
+        })
+        .or_else(|| body.sections.first().map(|s| s.heading.clone()))
+        .or_else(|| id.map(str::to_string))
+        .unwrap_or_else(|| format!("{origin}, line {line}"))
 }
 
 /// The incident's text without the blank lines and the `---` that separated it from the next.
@@ -430,4 +479,111 @@ fn body_of(text: &str) -> String {
     let mut body = lines.join("\n");
     body.push('\n');
     body
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn convert_text(text: &str) -> Conversion {
+        convert("legacy.md", text, &Config::default())
+    }
+
+    #[test]
+    fn titles_come_from_fields_then_headings() {
+        assert_eq!(
+            title_from_heading("INC-2024-001: AI Gateway Memory Leak").as_deref(),
+            Some("AI Gateway Memory Leak")
+        );
+        assert_eq!(
+            title_from_heading("Major Incident: Database Overload (2023-12-15)").as_deref(),
+            Some("Database Overload")
+        );
+        assert_eq!(title_from_heading("Incident Report: INC-2025-0023"), None);
+        assert_eq!(
+            title_from_heading("Outage (2024-03-01)").as_deref(),
+            Some("Outage")
+        );
+        assert_eq!(title_from_heading("Incident Report: [TITLE]"), None);
+        let c = convert_text(
+            "# Incident Report: INC-2024-009\n\n**Title**: Queue backlog\n**Severity**: High\n",
+        );
+        let i = &c.incidents[0];
+        assert_eq!(
+            (i.id.as_deref(), i.title.as_deref()),
+            (Some("INC-2024-009"), Some("Queue backlog"))
+        );
+        assert_eq!(i.field("severity"), Some(&FieldValue::Text("SEV2".into())));
+    }
+
+    #[test]
+    fn every_incident_gets_a_title() {
+        let c = convert_text(
+            "## INC-2024-001\n\n- Fixed it\n\n## INC-2024-002\n\nThe cache filled up. Then it fell over.\n",
+        );
+        let titles: Vec<_> = c
+            .incidents
+            .iter()
+            .map(|i| i.title.clone().unwrap())
+            .collect();
+        assert_eq!(titles, ["INC-2024-001", "The cache filled up"]);
+        assert!(
+            c.incidents[0].notes[0].starts_with("no title found"),
+            "{:?}",
+            c.incidents[0].notes
+        );
+    }
+
+    #[test]
+    fn times_follow_the_day_of_the_incident_and_stay_in_order() {
+        let c = convert_text(
+            "## Outage (2024-03-01)\n\n**Start Time:** 09:15 UTC\n**Detected:** 09:20\n**Resolved:** 08:00\n",
+        );
+        let i = &c.incidents[0];
+        assert_eq!(
+            i.field("started"),
+            Some(&FieldValue::Text("2024-03-01T09:15:00Z".into()))
+        );
+        assert_eq!(
+            i.field("detected"),
+            Some(&FieldValue::Text("2024-03-01T09:20:00Z".into()))
+        );
+        assert_eq!(i.field("resolved"), None);
+        assert_eq!(i.title.as_deref(), Some("Outage"));
+        assert!(
+            i.notes[0].starts_with("resolved (2024-03-01T08:00:00Z) is before detected"),
+            "{:?}",
+            i.notes
+        );
+        assert_eq!(i.field("date"), None, "started gives the date");
+    }
+
+    #[test]
+    fn templates_are_recognised_and_real_reports_are_not() {
+        let template = convert_text(
+            "# Postmortem: [TITLE]\n\n**Date**: YYYY-MM-DD\n**Severity**: [SEV1 / SEV2]\n**Commander**: @name\n**Status**: Resolved\n",
+        );
+        let evidence = template.incidents[0].template.as_deref().unwrap();
+        assert!(
+            evidence.starts_with("4 of 5 fields are template placeholders"),
+            "{evidence}"
+        );
+        let report = convert_text(
+            "# Outage\n\n**Date**: 2024-01-02\n**Severity**: SEV2\n**Notes**: [link]\n",
+        );
+        assert_eq!(report.incidents[0].template, None);
+    }
+
+    #[test]
+    fn non_postmortems_and_converted_files_are_refused() {
+        assert!(convert_text("---\ntitle: x\n---\n").refused.is_some());
+        assert!(convert_text("Shopping list: eggs\n").refused.is_some());
+        assert!(convert_text("  \n").refused.is_some());
+    }
+
+    #[test]
+    fn bodies_lose_only_the_separator_to_the_next_incident() {
+        assert_eq!(body_of("## A\n\ntext\n\n---\n\n"), "## A\n\ntext\n");
+        assert_eq!(body_of("## A\ntext"), "## A\ntext\n");
+    }
 }
