@@ -187,6 +187,11 @@ pub fn extract(text: &str) -> Vec<RawField> {
     out
 }
 
+/// Whether `line` gives a field (`**Severity:** SEV2`, `| Status | Resolved |`).
+pub fn is_field_line(line: &str) -> bool {
+    key_value(line).is_some_and(|(key, _)| field_for_key(&key).is_some())
+}
+
 fn heading_text(line: &str) -> Option<&str> {
     let t = line.trim_start();
     let hashes = t.chars().take_while(|&c| c == '#').count();

@@ -453,7 +453,13 @@ fn fallback_title(
     origin: &str,
     line: usize,
 ) -> String {
-    let body = crate::incident::body::extract(text, 1);
+    // The first sentence of the prose, not of the metadata lines above it.
+    let prose: String = text
+        .lines()
+        .filter(|l| !metadata::is_field_line(l))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let body = crate::incident::body::extract(&prose, 1);
     Some(heading.to_string())
         .filter(|h| !h.is_empty())
         .or_else(|| {
@@ -518,20 +524,20 @@ mod tests {
 
     #[test]
     fn every_incident_gets_a_title() {
-        let c = convert_text(
-            "## INC-2024-001\n\n- Fixed it\n\n## INC-2024-002\n\nThe cache filled up. Then it fell over.\n",
-        );
+        let c = convert_text("## INC-2024-001\n\n- Fixed it\n\n## INC-2024-002\n\nText.\n");
         let titles: Vec<_> = c
             .incidents
             .iter()
             .map(|i| i.title.clone().unwrap())
             .collect();
-        assert_eq!(titles, ["INC-2024-001", "The cache filled up"]);
+        assert_eq!(titles, ["INC-2024-001", "INC-2024-002"]);
         assert!(
             c.incidents[0].notes[0].starts_with("no title found"),
             "{:?}",
             c.incidents[0].notes
         );
+        let c = convert_text("**Severity:** SEV2\n\nThe cache filled up. Then it fell over.\n");
+        assert_eq!(c.incidents[0].title.as_deref(), Some("The cache filled up"));
     }
 
     #[test]

@@ -163,7 +163,7 @@ fn templates_are_skipped_unless_asked_for() {
     assert_eq!(run.code, 0);
     assert_eq!(written(&site, "content").len(), 14);
     assert!(
-        site.exists("content/003-6406f1d84ed4befd.md"),
+        site.exists("content/003-6406f1d84ed4befd-incident-report-title.md"),
         "{:?}",
         written(&site, "content")
     );
