@@ -69,7 +69,12 @@ pub fn run(root: &Path, args: &ImportArgs) -> anyhow::Result<Exit> {
             .map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned());
         let conversion = convert(&name, &text, &config);
         print_source_header(&shown, &conversion, args.include_templates);
-        for mut incident in conversion.incidents.clone() {
+        let Conversion {
+            incidents,
+            left_out,
+            ..
+        } = conversion;
+        for mut incident in incidents {
             if let Some(evidence) = incident
                 .template
                 .as_ref()
@@ -100,9 +105,8 @@ pub fn run(root: &Path, args: &ImportArgs) -> anyhow::Result<Exit> {
                 }
             }
         }
-        if !conversion.left_out.is_empty() {
-            let sections: Vec<String> = conversion
-                .left_out
+        if !left_out.is_empty() {
+            let sections: Vec<String> = left_out
                 .iter()
                 .map(|(heading, line)| format!("\"{heading}\" (line {line})"))
                 .collect();

@@ -43,7 +43,6 @@ pub fn run(args: &InitArgs) -> anyhow::Result<Exit> {
             return Ok(Exit::UsageOrConfig);
         }
     }
-    println!("Created a knowledge base in {}:", dir.display());
     for (path, _) in &files {
         let what = match *path {
             "hindsight.yaml" => "configuration, every key explained",
@@ -53,13 +52,9 @@ pub fn run(args: &InitArgs) -> anyhow::Result<Exit> {
         };
         println!("  {path:<52} {what}");
     }
+    let dir = dir.display();
     println!(
-        "Next: `hindsight --root {0} build` builds the site into {0}/public/ (keep public/ out of git);",
-        dir.display()
-    );
-    println!(
-        "      `hindsight --root {} new \"Title\"` starts a postmortem.",
-        dir.display()
+        "Created a knowledge base in {dir}; next: `hindsight --root {dir} build` (keep public/ out of git), `hindsight --root {dir} new \"Title\"`."
     );
     Ok(Exit::Success)
 }

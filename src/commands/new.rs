@@ -147,7 +147,8 @@ pub fn run(root: &Path, args: &NewArgs) -> anyhow::Result<Exit> {
             return Ok(Exit::UsageOrConfig);
         }
     }
-    println!("Created {rel} ({id}).");
-    println!("Replace the [bracketed] prompts; `hindsight check` lists any left.");
+    println!(
+        "Created {rel} ({id}): replace its [bracketed] prompts; `hindsight check` lists any left."
+    );
     Ok(Exit::Success)
 }
