@@ -22,7 +22,7 @@ fn new_then_build() {
     let path = "content/INC-2026-003-checkout-outage-payments-down.md";
     assert!(
         run.stdout
-            .starts_with(&format!("Created {path} (INC-2026-003).")),
+            .starts_with(&format!("Created {path} (INC-2026-003): replace")),
         "{}",
         run.stdout
     );
