@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use super::{Exit, report};
 use crate::cli::ImportArgs;
 use crate::import::{Conversion, Imported, convert};
-use crate::load::{decode, read_config};
+use crate::load::{MAX_CONTENT_BYTES, decode, read_config};
 use crate::slug::id_slug;
 
 /// What happened to the incidents of one run.
@@ -53,10 +53,7 @@ pub fn run(root: &Path, args: &ImportArgs) -> anyhow::Result<Exit> {
     for source in &sources {
         tally.files += 1;
         let shown = source.display().to_string();
-        let text = match std::fs::read(source)
-            .map_err(|e| e.to_string())
-            .and_then(|bytes| decode(&shown, bytes).map_err(|d| d.message))
-        {
+        let text = match read_source(source, &shown) {
             Ok(text) => text,
             Err(message) => {
                 report::error(&format!("cannot import {shown}: {message}"), None);
@@ -82,13 +79,8 @@ pub fn run(root: &Path, args: &ImportArgs) -> anyhow::Result<Exit> {
             {
                 tally.templates += 1;
                 println!(
-                    "  skipped {} (line {}): it looks like an unfilled template: {evidence}; --include-templates imports it anyway",
-                    incident
-                        .title
-                        .as_ref()
-                        .or(incident.heading.as_ref())
-                        .map_or("the document".to_string(), |t| format!("\"{t}\"")),
-                    incident.line
+                    "  skipped \"{}\" (line {}): it looks like an unfilled template: {evidence}; --include-templates imports it anyway",
+                    incident.title, incident.line
                 );
                 continue;
             }
@@ -141,6 +133,20 @@ pub fn run(root: &Path, args: &ImportArgs) -> anyhow::Result<Exit> {
     } else {
         Exit::Success
     })
+}
+
+/// The text of a legacy file: UTF-8, not binary, no larger than a content file may be.
+fn read_source(path: &Path, shown: &str) -> Result<String, String> {
+    let size = std::fs::metadata(path).map_err(|e| e.to_string())?.len();
+    if size > MAX_CONTENT_BYTES {
+        return Err(format!(
+            "it is {:.1} MB; postmortems are limited to {} MB",
+            size as f64 / 1_048_576.0,
+            MAX_CONTENT_BYTES / 1_048_576
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    decode(shown, bytes).map_err(|d| d.message)
 }
 
 /// Whether `dir` is a `content/` folder or inside one, where `build` finds it.

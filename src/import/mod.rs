@@ -43,10 +43,9 @@ pub struct Imported {
     pub origin: String,
     /// 1-based line of the source where the incident starts.
     pub line: usize,
-    /// The heading that starts it, as written.
-    pub heading: Option<String>,
     pub id: Option<String>,
-    pub title: Option<String>,
+    /// Always set: from a field, the heading, or a fallback (see the notes).
+    pub title: String,
     /// Front-matter fields, in canonical order.
     pub fields: Vec<(&'static str, FieldValue)>,
     /// Canonical fields the text did not give.
@@ -72,7 +71,7 @@ impl Imported {
             (None, Some(FieldValue::Text(d))) => d.chars().take(10).collect(),
             _ => slugify(source_stem),
         };
-        let slug = self.title.as_deref().map(file_slug).unwrap_or_default();
+        let slug = file_slug(&self.title);
         if slug.is_empty() {
             lead
         } else {
@@ -102,7 +101,8 @@ impl Imported {
     pub fn to_markdown(&self) -> String {
         format!(
             "---\n# Imported by `hindsight import` from {} (line {}).\n{}---\n{}",
-            self.origin,
+            // A comment ends at a line break; a file name must not end it early.
+            self.origin.replace(char::is_control, "?"),
             self.line,
             fields_to_yaml(self.fields.iter().map(|(k, v)| (*k, v))),
             self.body
@@ -120,7 +120,7 @@ pub fn convert(file_name: &str, text: &str, config: &Config) -> Conversion {
     if text.trim().is_empty() {
         return refuse("the file is empty");
     }
-    if text.lines().next().is_some_and(|l| l.trim_end() == "---") {
+    if has_front_matter(file_name, text) {
         return refuse("it already has front matter; copy it into content/ as it is");
     }
     let lines = LineIndex::new(text);
@@ -160,6 +160,16 @@ pub fn convert(file_name: &str, text: &str, config: &Config) -> Conversion {
             .collect(),
         refused: None,
     }
+}
+
+/// Front matter as `build` reads it: `---`, a YAML mapping, `---`. (A
+/// document that merely starts with a `---` rule has none.)
+fn has_front_matter(file_name: &str, text: &str) -> bool {
+    use crate::incident::frontmatter;
+    frontmatter::split(file_name, text).is_ok_and(|split| {
+        !split.yaml.trim().is_empty()
+            && frontmatter::parse_yaml(file_name, text, &split).is_ok_and(|m| !m.is_empty())
+    })
 }
 
 fn looks_like_a_postmortem(text: &str, incident: &Imported) -> bool {
@@ -217,11 +227,11 @@ fn infer(
     let title = value(Field::Title)
         .map(str::to_string)
         .or_else(|| title_from_heading(heading_text))
-        .or_else(|| {
+        .unwrap_or_else(|| {
             // Every file gets a title, so `build` never has to give up on one.
             let fallback = fallback_title(text, heading_text, id.as_deref(), origin, line);
             notes.push(format!("no title found; using \"{fallback}\""));
-            Some(fallback)
+            fallback
         });
 
     let heading_date = split::date_in(heading_text).map(|(d, _)| d);
@@ -276,7 +286,7 @@ fn infer(
         }
     };
     text_field("id", id.clone());
-    text_field("title", title.clone());
+    text_field("title", Some(title.clone()));
     if stamps[0].1.is_none() {
         text_field("date", date.map(|d| d.to_string()));
     }
@@ -377,7 +387,6 @@ fn infer(
     Imported {
         origin: origin.to_string(),
         line,
-        heading: heading.map(|h| h.text.clone()),
         id,
         title,
         fields,
@@ -516,8 +525,8 @@ mod tests {
         );
         let i = &c.incidents[0];
         assert_eq!(
-            (i.id.as_deref(), i.title.as_deref()),
-            (Some("INC-2024-009"), Some("Queue backlog"))
+            (i.id.as_deref(), i.title.as_str()),
+            (Some("INC-2024-009"), "Queue backlog")
         );
         assert_eq!(i.field("severity"), Some(&FieldValue::Text("SEV2".into())));
     }
@@ -525,11 +534,7 @@ mod tests {
     #[test]
     fn every_incident_gets_a_title() {
         let c = convert_text("## INC-2024-001\n\n- Fixed it\n\n## INC-2024-002\n\nText.\n");
-        let titles: Vec<_> = c
-            .incidents
-            .iter()
-            .map(|i| i.title.clone().unwrap())
-            .collect();
+        let titles: Vec<_> = c.incidents.iter().map(|i| i.title.as_str()).collect();
         assert_eq!(titles, ["INC-2024-001", "INC-2024-002"]);
         assert!(
             c.incidents[0].notes[0].starts_with("no title found"),
@@ -537,7 +542,7 @@ mod tests {
             c.incidents[0].notes
         );
         let c = convert_text("**Severity:** SEV2\n\nThe cache filled up. Then it fell over.\n");
-        assert_eq!(c.incidents[0].title.as_deref(), Some("The cache filled up"));
+        assert_eq!(c.incidents[0].title, "The cache filled up");
     }
 
     #[test]
@@ -555,7 +560,7 @@ mod tests {
             Some(&FieldValue::Text("2024-03-01T09:20:00Z".into()))
         );
         assert_eq!(i.field("resolved"), None);
-        assert_eq!(i.title.as_deref(), Some("Outage"));
+        assert_eq!(i.title, "Outage");
         assert!(
             i.notes[0].starts_with("resolved (2024-03-01T08:00:00Z) is before detected"),
             "{:?}",
@@ -583,6 +588,8 @@ mod tests {
     #[test]
     fn non_postmortems_and_converted_files_are_refused() {
         assert!(convert_text("---\ntitle: x\n---\n").refused.is_some());
+        let ruled = convert_text("---\n\n# Outage\n\n**Severity:** SEV2\n");
+        assert_eq!(ruled.refused, None, "a leading rule is not front matter");
         assert!(convert_text("Shopping list: eggs\n").refused.is_some());
         assert!(convert_text("  \n").refused.is_some());
     }
