@@ -99,6 +99,9 @@ pub struct NewArgs {
     /// Affected service (repeat for several)
     #[arg(long = "service", value_name = "SERVICE")]
     pub services: Vec<String>,
+    /// The incident's date, YYYY-MM-DD [default: today]; also picks the id's year
+    #[arg(long, value_name = "DATE", value_parser = parse_date_arg)]
+    pub date: Option<jiff::civil::Date>,
 }
 
 #[derive(Debug, Args)]

@@ -6,16 +6,20 @@
 // Diagnostics are rich values carried on cold paths; boxing them buys nothing.
 #![allow(clippy::result_large_err)]
 
+pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod diagnostics;
+pub mod import;
 pub mod incident;
 pub mod link;
 pub mod load;
 pub mod metrics;
 pub mod pipeline;
+pub mod prose;
 pub mod quarter;
 pub mod render;
+pub mod scaffold;
 pub mod slug;
 pub mod write;

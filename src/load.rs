@@ -106,7 +106,8 @@ pub fn load(root: &Path) -> Result<Sources, LoadError> {
     })
 }
 
-fn read_config(root: &Path) -> Result<Config, LoadError> {
+/// `hindsight.yaml` of `root`, or the defaults when there is none.
+pub fn read_config(root: &Path) -> Result<Config, LoadError> {
     let path = root.join(CONFIG_FILE);
     match std::fs::read(&path) {
         Ok(bytes) => {

@@ -72,6 +72,13 @@ pub fn knowledge_base(
     progress: &ProgressBar,
 ) -> (Kb, Diagnostics) {
     let (incidents, mut diagnostics) = parse_all(&sources, progress);
+    if options.strict {
+        // SPEC §7: a strict build refuses secrets and personal data, as `check` does.
+        diagnostics.extend(crate::check::scan_sources(
+            &sources,
+            crate::check::Scan::Secrets,
+        ));
+    }
     let mut config = sources.config;
     if let Some(base_url) = &options.base_url {
         config.base_url = Some(if base_url.ends_with('/') {

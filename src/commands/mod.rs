@@ -2,6 +2,10 @@
 //! everything that talks to the terminal (diagnostics, progress, summary).
 
 mod build;
+mod check;
+mod import;
+mod init;
+mod new;
 pub mod report;
 
 use std::process::ExitCode;
@@ -36,11 +40,11 @@ pub fn run() -> ExitCode {
     let result = match cli.command {
         Command::Build(args) => build::run(&cli.root, &args),
         Command::Serve(_) => not_yet("serve"),
-        Command::Check(_) => not_yet("check"),
-        Command::New(_) => not_yet("new"),
-        Command::Import(_) => not_yet("import"),
+        Command::Check(args) => check::run(&cli.root, &args),
+        Command::New(args) => new::run(&cli.root, &args),
+        Command::Import(args) => import::run(&cli.root, &args),
         Command::Search(_) => not_yet("search"),
-        Command::Init(_) => not_yet("init"),
+        Command::Init(args) => init::run(&args),
     };
     match result {
         Ok(exit) => exit.into(),

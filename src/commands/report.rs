@@ -57,11 +57,15 @@ pub fn load_error(error: &LoadError) {
     }
 }
 
+/// "1 file", "2 files".
+pub fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
 /// "2 errors, 3 warnings" (empty when there are none).
 pub fn counts(items: &[Diagnostic]) -> String {
     let errors = items.iter().filter(|d| d.level == Level::Error).count();
     let warnings = items.len() - errors;
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     match (errors, warnings) {
         (0, 0) => String::new(),
         (0, w) => plural(w, "warning"),

@@ -72,17 +72,22 @@ impl ActionStatus {
         if t.is_empty() {
             return Some(ActionStatus::Open);
         }
-        if t.contains('✅') || t.contains('✔') || t.contains("☑") {
-            return Some(ActionStatus::Done);
-        }
-        if t.contains('⏳') || t.contains('🔄') || t.contains('🚧') {
-            return Some(ActionStatus::InProgress);
-        }
-        if t.contains('❌') || t.contains('🚫') {
-            return Some(ActionStatus::WontDo);
-        }
-        let word = normalise_word(t);
-        match word.as_str() {
+        // A word says more than a mark: `⏳ Planned` is planned, not in progress.
+        Self::parse_word(&normalise_word(t)).or_else(|| {
+            if t.contains('✅') || t.contains('✔') || t.contains("☑") {
+                Some(ActionStatus::Done)
+            } else if t.contains('⏳') || t.contains('🔄') || t.contains('🚧') {
+                Some(ActionStatus::InProgress)
+            } else if t.contains('❌') || t.contains('🚫') {
+                Some(ActionStatus::WontDo)
+            } else {
+                None
+            }
+        })
+    }
+
+    fn parse_word(word: &str) -> Option<ActionStatus> {
+        match word {
             "done" | "complete" | "completed" | "closed" | "fixed" | "resolved" | "shipped"
             | "yes" | "x" => Some(ActionStatus::Done),
             "inprogress" | "started" | "ongoing" | "wip" | "doing" | "active" | "underway" => {

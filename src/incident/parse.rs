@@ -221,7 +221,7 @@ fn merge_action_items(front_matter: Vec<ActionItem>, body: Vec<ActionItem>) -> V
 }
 
 /// The first sentence, shortened at a word boundary.
-fn shorten_sentence(text: &str) -> String {
+pub(crate) fn shorten_sentence(text: &str) -> String {
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let sentence = flat
         .find(". ")

@@ -144,7 +144,11 @@ fn a_failed_build_leaves_the_previous_site_untouched() {
     site.write("content/broken.md", "---\ntitle: [unclosed\n---\nbody\n");
     let run = site.build(&[]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(run.stderr.contains("content/broken.md:2:1"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("content/broken.md:2:1"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("nothing was written"), "{}", run.stderr);
     assert!(before == site.files("public"), "the previous site changed");
     let leftovers: Vec<_> = std::fs::read_dir(site.root())

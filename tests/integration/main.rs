@@ -4,4 +4,8 @@
 mod support;
 
 mod build;
+mod check;
+mod import;
+mod init;
 mod metrics;
+mod new;
