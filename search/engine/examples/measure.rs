@@ -147,7 +147,10 @@ fn gzip_len(bytes: &[u8]) -> usize {
     out.stdout.len()
 }
 
-fn front_matter(text: &str) -> Option<(Vec<(String, String)>, Vec<(String, Vec<String>)>, String)> {
+/// Scalars, lists and body of a front-matter file.
+type FrontMatter = (Vec<(String, String)>, Vec<(String, Vec<String>)>, String);
+
+fn front_matter(text: &str) -> Option<FrontMatter> {
     let rest = text.strip_prefix("---\n")?;
     let end = rest.find("\n---")?;
     let mut scalars = Vec::new();
@@ -252,7 +255,7 @@ fn synthetic(n: usize, corpus: &std::path::Path) -> Vec<SearchDoc> {
         let Some((_, _, body)) = front_matter(&text) else {
             continue;
         };
-        for s in body.split(|c| c == '.' || c == '\n') {
+        for s in body.split(['.', '\n']) {
             let s = s.trim();
             if s.split_whitespace().count() >= 6 {
                 sentences.push(format!("{s}."));

@@ -89,6 +89,7 @@ impl Engine {
 
     /// Opens and returns the pack ranges that opening read, and those that
     /// facet counting reads (build time).
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
     pub(crate) fn open_recording(
         boot: Boot,
         source: Box<dyn RangeSource>,
@@ -296,13 +297,11 @@ impl Engine {
                 fuzzy = true;
             }
         }
-        if matches.docs.is_empty() {
-            if let Some(relaxed_expr) = expr.relaxed() {
-                let r = self.execute(&relaxed_expr, &expansions, &collector)?;
-                if !r.docs.is_empty() {
-                    matches = r;
-                    relaxed = true;
-                }
+        if let Some(relaxed_expr) = expr.relaxed().filter(|_| matches.docs.is_empty()) {
+            let r = self.execute(&relaxed_expr, &expansions, &collector)?;
+            if !r.docs.is_empty() {
+                matches = r;
+                relaxed = true;
             }
         }
 
@@ -482,17 +481,16 @@ impl Engine {
     fn unknown_words<'a>(&self, expr: &'a Expr) -> Vec<&'a TextExpr> {
         let mut out: Vec<&TextExpr> = Vec::new();
         expr.walk(false, &mut |e, negated| {
-            if let Expr::Text(t) = e {
-                if !negated
-                    && t.is_word()
-                    && self
-                        .targets(t)
-                        .iter()
-                        .all(|f| self.doc_freq(self.fields.text(*f), &t.terms[0]) == 0)
-                    && !out.iter().any(|o| o.terms == t.terms)
-                {
-                    out.push(t);
-                }
+            if let Expr::Text(t) = e
+                && !negated
+                && t.is_word()
+                && self
+                    .targets(t)
+                    .iter()
+                    .all(|f| self.doc_freq(self.fields.text(*f), &t.terms[0]) == 0)
+                && !out.iter().any(|o| o.terms == t.terms)
+            {
+                out.push(t);
             }
         });
         out
@@ -885,8 +883,8 @@ fn osa_distance(a: &str, b: &str) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {
@@ -923,10 +921,11 @@ fn highlight_terms(expr: &Expr, exp: &Expansions) -> BTreeSet<String> {
 fn suggest(query: &str, words: &[&TextExpr], exp: &Expansions) -> String {
     let mut out = query.to_string();
     for w in words {
-        if let Some((best, _)) = exp.get(&w.terms[0]).and_then(|c| c.first()) {
-            if let Some(pos) = out.rfind(&w.raw) {
-                out.replace_range(pos..pos + w.raw.len(), best);
-            }
+        if let (Some((best, _)), Some(pos)) = (
+            exp.get(&w.terms[0]).and_then(|c| c.first()),
+            out.rfind(&w.raw),
+        ) {
+            out.replace_range(pos..pos + w.raw.len(), best);
         }
     }
     out.trim().to_string()
@@ -1065,10 +1064,8 @@ impl SegmentCollector for MatchSegmentCollector {
                 }
             }
         }
-        if let Some(year) = &cols.year {
-            if let Some(y) = year.first(owner) {
-                *self.year.entry(y).or_default() += 1;
-            }
+        if let Some(y) = cols.year.as_ref().and_then(|year| year.first(owner)) {
+            *self.year.entry(y).or_default() += 1;
         }
     }
 

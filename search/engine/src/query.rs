@@ -237,9 +237,7 @@ impl Parser {
                     Some(Tok::Phrase(text)) => Some((text.clone(), true)),
                     _ => None,
                 };
-                let Some((value, quoted)) = value else {
-                    return None;
-                };
+                let (value, quoted) = value?;
                 let open = matches!(self.peek(), Some(Tok::Word { open: true, .. }));
                 self.pos += 1;
                 if let Some(f) = FilterField::from_query_name(&name) {

@@ -186,6 +186,7 @@ pub struct Fields {
     pub schema: Schema,
     text: Vec<Field>,
     filter: Vec<Field>,
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
     facet: Vec<Option<Field>>,
     pub(crate) id: Field,
     pub(crate) name: Field,
@@ -204,6 +205,7 @@ impl Fields {
         self.filter[f as usize]
     }
     /// The fast field facet counts read (see [`FilterField::facet_name`]).
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
     pub(crate) fn facet(&self, f: FilterField) -> Field {
         self.facet[f as usize].unwrap_or(self.filter[f as usize])
     }
@@ -342,9 +344,8 @@ pub fn stem(word: &mut String) {
     if ends("ies") && !ends("eies") && !ends("aies") {
         word.truncate(word.len() - 3);
         word.push('y');
-    } else if ends("es") && !ends("aes") && !ends("ees") && !ends("oes") {
-        word.pop();
     } else if ends("s") && !ends("us") && !ends("ss") && !ends("is") {
+        // Harman's "-es" → "-e" and "-s" → "" rules both drop the "s".
         word.pop();
     }
 }
