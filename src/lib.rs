@@ -1,6 +1,7 @@
 //! hindsight: a static-site generator for incident postmortems.
 //!
-//! Data flows one way: [`load`] → [`incident`] → [`link`] → [`metrics`] → [`render`] → [`write`],
+//! Data flows one way: [`load`] → [`incident`] → [`link`] → ([`metrics`] → [`render`] ∥
+//! [`search_index`]) → [`write`],
 //! driven by [`pipeline`]; [`commands`] is the thin layer the binary calls.
 
 // Diagnostics are rich values carried on cold paths; boxing them buys nothing.
@@ -21,5 +22,6 @@ pub mod prose;
 pub mod quarter;
 pub mod render;
 pub mod scaffold;
+pub mod search_index;
 pub mod slug;
 pub mod write;

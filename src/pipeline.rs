@@ -11,6 +11,8 @@ use crate::link::{Kb, Scope, link};
 use crate::load::Sources;
 use crate::render::theme::Theme;
 use crate::render::{Extras, Files, feeds, render_site};
+use crate::search_index::{SearchSizes, search_files};
+use hindsight_search::SearchError;
 
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
@@ -34,6 +36,9 @@ pub enum BuildError {
     /// A broken theme: exit code 2.
     #[error("the theme has errors")]
     Theme(Vec<Diagnostic>),
+    /// The search index could not be built (a bug, not bad content): exit code 2.
+    #[error("the search index could not be built: {0}")]
+    Search(#[from] SearchError),
 }
 
 /// A complete site, ready to write.
@@ -41,6 +46,7 @@ pub struct Built {
     pub files: Files,
     pub incidents: usize,
     pub pages: usize,
+    pub search: SearchSizes,
     /// Warnings (errors abort the build).
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -115,14 +121,19 @@ pub fn build_site(
     }
 
     let metrics = crate::metrics::compute(&kb);
-    progress.set_message("rendering");
+    progress.set_message("rendering and indexing");
     let extras = Extras {
-        has_metrics: true,
+        has_search: true,
         metrics: Some(metrics),
         ..Extras::default()
     };
-    let mut files = render_site(&kb, &theme, &extras)
-        .map_err(|e| BuildError::Theme(vec![e.into_diagnostic(&theme)]))?;
+    let (rendered, search) = rayon::join(
+        || render_site(&kb, &theme, &extras),
+        || search_files(&kb, options.offline),
+    );
+    let mut files = rendered.map_err(|e| BuildError::Theme(vec![e.into_diagnostic(&theme)]))?;
+    let search = search.map_err(BuildError::Search)?;
+    files.extend(search.files);
     let pages: Vec<String> = files
         .keys()
         .filter(|p| p.ends_with(".html"))
@@ -133,6 +144,7 @@ pub fn build_site(
         files,
         incidents: kb.incidents.len(),
         pages: pages.len(),
+        search: search.sizes,
         diagnostics: diagnostics.into_sorted(),
     })
 }

@@ -54,6 +54,15 @@ pub fn run(root: &Path, args: &BuildArgs) -> anyhow::Result<Exit> {
             eprintln!("Build failed: the theme has errors; nothing was written.");
             return Ok(Exit::UsageOrConfig);
         }
+        Err(error @ BuildError::Search(_)) => {
+            report::error(
+                &error.to_string(),
+                Some(
+                    "this is a bug in hindsight: please report it with the content that triggers it",
+                ),
+            );
+            return Ok(Exit::UsageOrConfig);
+        }
     };
     report::diagnostics(&built.diagnostics);
     let out = output_folder(root, args.out.as_ref());
@@ -64,14 +73,22 @@ pub fn run(root: &Path, args: &BuildArgs) -> anyhow::Result<Exit> {
             return Ok(Exit::UsageOrConfig);
         }
     };
+    let search = built.search;
+    println!(
+        "Search: runtime {} ({} gzip), index {} ({} gzip)",
+        report::size(search.runtime),
+        report::size(search.runtime_gzip),
+        report::size(search.index),
+        report::size(search.index_gzip),
+    );
     let warnings = report::counts(&built.diagnostics);
     println!(
-        "Built {} incidents into {}: {} pages, {} files, {:.1} MB in {}{}",
+        "Built {} incidents into {}: {} pages, {} files, {} in {}{}",
         built.incidents,
         out.display(),
         built.pages,
         written.files,
-        written.bytes as f64 / 1_048_576.0,
+        report::size(written.bytes),
         report::seconds(started.elapsed()),
         if warnings.is_empty() {
             String::new()

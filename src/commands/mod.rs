@@ -7,6 +7,7 @@ mod import;
 mod init;
 mod new;
 pub mod report;
+mod search;
 
 use std::process::ExitCode;
 
@@ -43,7 +44,7 @@ pub fn run() -> ExitCode {
         Command::Check(args) => check::run(&cli.root, &args),
         Command::New(args) => new::run(&cli.root, &args),
         Command::Import(args) => import::run(&cli.root, &args),
-        Command::Search(_) => not_yet("search"),
+        Command::Search(args) => search::run(&cli.root, &args),
         Command::Init(args) => init::run(&args),
     };
     match result {

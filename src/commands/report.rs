@@ -100,6 +100,19 @@ pub fn progress() -> ProgressBar {
     bar
 }
 
+/// Bytes for people: `512 B`, `14.2 KB`, `4.6 MB` (powers of 1,024).
+pub fn size(bytes: u64) -> String {
+    const KB: f64 = 1024.0;
+    let b = bytes as f64;
+    if b < KB {
+        format!("{bytes} B")
+    } else if b < KB * KB {
+        format!("{:.1} KB", b / KB)
+    } else {
+        format!("{:.1} MB", b / (KB * KB))
+    }
+}
+
 pub fn seconds(elapsed: Duration) -> String {
     format!("{:.2}s", elapsed.as_secs_f64())
 }

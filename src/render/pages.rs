@@ -43,7 +43,7 @@ struct PageMeta<'a> {
 /// What the other stages contribute to the pages.
 #[derive(Default)]
 pub struct Extras {
-    pub has_metrics: bool,
+    /// The index stage ran: the header gets a search box and `search/index.html` exists.
     pub has_search: bool,
     /// Extra values for the home page context.
     pub home: BTreeMap<String, serde_json::Value>,
@@ -81,6 +81,7 @@ enum Job<'a> {
     Lessons,
     ActionItems,
     NotFound,
+    Search,
     Metrics(&'a Metrics),
     /// Index into `Metrics::quarters`.
     Quarter(&'a Metrics, usize),
@@ -113,6 +114,9 @@ impl<'a> PageRenderer<'a> {
             Job::ActionItems,
             Job::NotFound,
         ];
+        if self.extras.has_search {
+            jobs.push(Job::Search);
+        }
         jobs.extend((0..kb.incidents.len()).map(Job::Incident));
         jobs.extend(kb.tags.iter().map(Job::Tag));
         jobs.extend(kb.services.iter().map(Job::Service));
@@ -177,6 +181,13 @@ impl<'a> PageRenderer<'a> {
             Job::Lessons => self.lessons(),
             Job::ActionItems => self.action_items(),
             Job::NotFound => self.not_found(),
+            Job::Search => self.page(
+                "search/index.html",
+                "search.html",
+                "Search",
+                "search",
+                |_| {},
+            ),
             Job::Metrics(metrics) => self.metrics_index(metrics),
             Job::Quarter(metrics, i) => self.quarter_page(metrics, *i),
         }
@@ -191,7 +202,7 @@ impl<'a> PageRenderer<'a> {
                 title: &config.title,
                 description: config.description.as_deref(),
                 base_url: config.base_url.as_deref(),
-                has_metrics: self.extras.has_metrics,
+                has_metrics: self.extras.metrics.is_some(),
                 has_search: self.extras.has_search,
             },
         );

@@ -87,7 +87,7 @@ fn seeds_become_one_file_per_incident_and_a_site_that_builds() {
     let build = site.build(&[]);
     assert_eq!(build.code, 0, "{}", build.stderr);
     assert!(
-        build.stdout.starts_with("Built 12 incidents"),
+        build.summary().starts_with("Built 12 incidents"),
         "{}",
         build.stdout
     );

@@ -9,3 +9,4 @@ mod import;
 mod init;
 mod metrics;
 mod new;
+mod search;

@@ -31,7 +31,7 @@ fn new_then_build() {
     let build = site.build(&[]);
     assert_eq!(build.code, 0, "{}", build.stderr);
     assert!(
-        build.stdout.starts_with("Built 24 incidents"),
+        build.summary().starts_with("Built 24 incidents"),
         "{}",
         build.stdout
     );

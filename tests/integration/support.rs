@@ -20,6 +20,13 @@ pub struct Run {
     pub stderr: String,
 }
 
+impl Run {
+    /// The one summary line every run ends with.
+    pub fn summary(&self) -> &str {
+        self.stdout.lines().last().unwrap_or_default()
+    }
+}
+
 impl From<Output> for Run {
     fn from(output: Output) -> Self {
         Run {

@@ -1,0 +1,126 @@
+//! `hindsight search`: the built index, queried with the engine the browser
+//! runs, so the terminal and the site give the same answers.
+
+use std::io::IsTerminal;
+use std::path::Path;
+
+use hindsight_search::{Engine, Hit, SearchError, SearchRequest};
+use serde::Serialize;
+
+use super::build::output_folder;
+use super::{Exit, report};
+use crate::cli::SearchArgs;
+
+/// One line of `--json` output (SPEC §1: `{id, title, url, score, snippet}`).
+#[derive(Serialize)]
+struct JsonHit<'a> {
+    id: &'a str,
+    title: &'a str,
+    url: &'a str,
+    score: f32,
+    /// HTML, with the matched words in `<mark>`, as the site shows it.
+    snippet: &'a str,
+}
+
+pub fn run(root: &Path, args: &SearchArgs) -> anyhow::Result<Exit> {
+    let out = output_folder(root, args.out.as_ref());
+    let query = args.query.join(" ");
+    let response = match Engine::open_dir(&out)
+        .and_then(|engine| engine.search(&SearchRequest::new(&query).limit(args.limit)))
+    {
+        Ok(response) => response,
+        Err(error @ SearchError::NotFound(_)) => {
+            report::error(
+                &error.to_string(),
+                Some("run `hindsight build` first, or pass the built site with --out DIR"),
+            );
+            return Ok(Exit::UsageOrConfig);
+        }
+        Err(error) => {
+            report::error(&error.to_string(), None);
+            return Ok(Exit::UsageOrConfig);
+        }
+    };
+    if args.json {
+        let hits: Vec<JsonHit> = response.hits.iter().map(json_hit).collect();
+        println!("{}", serde_json::to_string_pretty(&hits)?);
+        return Ok(Exit::Success);
+    }
+    let bold = std::io::stdout().is_terminal();
+    for (n, hit) in response.hits.iter().enumerate() {
+        print_hit(n + 1, hit, bold);
+    }
+    let note = if response.fuzzy {
+        match &response.suggestion {
+            Some(s) => format!(" (similar words: {s})"),
+            None => " (similar words)".to_string(),
+        }
+    } else if response.relaxed {
+        " (not every word matched)".to_string()
+    } else {
+        String::new()
+    };
+    println!(
+        "{} of {} results for `{query}`{note}",
+        response.hits.len(),
+        response.total
+    );
+    Ok(Exit::Success)
+}
+
+fn json_hit(hit: &Hit) -> JsonHit<'_> {
+    JsonHit {
+        id: &hit.id,
+        title: &hit.title,
+        url: &hit.url,
+        score: hit.score,
+        snippet: &hit.snippet_html,
+    }
+}
+
+fn print_hit(rank: usize, hit: &Hit, bold: bool) {
+    let facts: Vec<&str> = [
+        Some(hit.id.as_str()),
+        hit.severity.as_deref(),
+        hit.date.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    println!("{rank}. {} ({})", hit.title, facts.join(", "));
+    if let Some(parent) = &hit.parent_title {
+        println!("   lesson of: {parent}");
+    }
+    println!("   {}", hit.url);
+    println!("   {}", snippet_text(&hit.snippet_html, bold));
+}
+
+/// The snippet HTML as terminal text: matches in bold on a terminal,
+/// `*between stars*` otherwise, entities decoded.
+fn snippet_text(html: &str, bold: bool) -> String {
+    let (open, close) = if bold {
+        ("\x1b[1m", "\x1b[0m")
+    } else {
+        ("*", "*")
+    };
+    html.replace("<mark>", open)
+        .replace("</mark>", close)
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::snippet_text;
+
+    #[test]
+    fn snippets_become_plain_text_with_marked_words() {
+        assert_eq!(
+            snippet_text("a <mark>pool</mark> &lt;x&gt; &amp;amp;", false),
+            "a *pool* <x> &amp;"
+        );
+    }
+}

@@ -1,0 +1,130 @@
+//! The index stage: knowledge base in, the files of `search/` out (SPEC §6).
+//!
+//! Every published incident is one document, and each of its lessons is one
+//! more, so a hit on a lesson links straight to its anchor. The schema, the
+//! analyzer and the index format belong to `hindsight_search`, shared with
+//! the browser runtime.
+
+use std::io::Write;
+
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use hindsight_search::{DocKind, IndexFiles, SearchDoc, SearchError, build_index};
+
+use crate::incident::{Incident, SectionKind};
+use crate::link::{Kb, incident_day};
+use crate::render::views::{incident_path, shorten};
+
+/// Folder of the search files in the output.
+pub const SEARCH_DIR: &str = "search";
+/// A lesson's title in results is its text, cut to this many characters.
+const LESSON_TITLE_CHARS: usize = 140;
+
+/// The search files, by path relative to the output folder, and their sizes.
+pub struct SearchFiles {
+    pub files: Vec<(String, Vec<u8>)>,
+    pub sizes: SearchSizes,
+}
+
+/// Raw and gzip sizes in bytes: the build reports them (issue: sizes are
+/// part of the product).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SearchSizes {
+    pub runtime: u64,
+    pub runtime_gzip: u64,
+    pub index: u64,
+    pub index_gzip: u64,
+}
+
+/// One document per published incident, then one per lesson, in the
+/// knowledge base's order (so the index is deterministic).
+pub fn search_docs(kb: &Kb) -> Vec<SearchDoc> {
+    let mut docs = Vec::new();
+    for (n, incident) in kb.incidents.iter().enumerate() {
+        let incident_doc = incident_doc(kb, n, incident);
+        let lessons = incident.lessons.iter().map(|lesson| SearchDoc {
+            kind: DocKind::Lesson,
+            id: format!("{}#{}", incident.id, lesson.anchor),
+            title: shorten(&lesson.text, LESSON_TITLE_CHARS),
+            url: format!("{}#{}", incident_doc.url, lesson.anchor),
+            parent_title: Some(incident.title.clone()),
+            summary: lesson.text.clone(),
+            body: String::new(),
+            lessons: vec![lesson.text.clone()],
+            root_cause: String::new(),
+            ..incident_doc.clone()
+        });
+        let lessons: Vec<SearchDoc> = lessons.collect();
+        docs.push(incident_doc);
+        docs.extend(lessons);
+    }
+    docs
+}
+
+fn incident_doc(kb: &Kb, n: usize, incident: &Incident) -> SearchDoc {
+    let section_text = |kind| {
+        incident
+            .section(kind)
+            .map(|s| s.text.clone())
+            .unwrap_or_default()
+    };
+    let quarter = kb.quarters[n];
+    SearchDoc {
+        kind: DocKind::Incident,
+        id: incident.id.clone(),
+        title: incident.title.clone(),
+        url: incident_path(&incident.slug),
+        parent_title: None,
+        severity: incident.severity.as_ref().map(|s| s.name.clone()),
+        date: incident_day(incident, &kb.config).map(|d| d.to_string()),
+        year: quarter.map(|q| i64::from(q.year)),
+        quarter: quarter.map(|q| q.label()),
+        summary: incident
+            .summary
+            .clone()
+            .unwrap_or_else(|| section_text(SectionKind::Summary)),
+        body: incident.body_text.clone(),
+        lessons: incident.lessons.iter().map(|l| l.text.clone()).collect(),
+        root_cause: section_text(SectionKind::RootCause),
+        services: incident.services.iter().map(|l| l.slug.clone()).collect(),
+        tags: incident.tags.iter().map(|l| l.slug.clone()).collect(),
+    }
+}
+
+/// Builds the index and adds the browser runtime (and, for sites opened
+/// from disk, the offline bundle). Paths are relative to the output folder.
+pub fn search_files(kb: &Kb, offline: bool) -> Result<SearchFiles, SearchError> {
+    let index: IndexFiles = build_index(&search_docs(kb))?;
+    let runtime = hindsight_search::runtime_files();
+    let sizes = SearchSizes {
+        runtime: runtime.iter().map(|(_, b)| b.len() as u64).sum(),
+        runtime_gzip: runtime.iter().map(|(_, b)| gzip_len(b)).sum(),
+        index: index.total_bytes() as u64,
+        index_gzip: index.files.iter().map(|(_, b)| gzip_len(b)).sum(),
+    };
+    let mut files: Vec<(String, Vec<u8>)> = runtime
+        .iter()
+        .map(|(path, bytes)| (path.to_string(), bytes.to_vec()))
+        .collect();
+    if offline {
+        files.extend(hindsight_search::offline_bundle(&index));
+    }
+    files.extend(index.files);
+    let files = files
+        .into_iter()
+        .map(|(path, bytes)| (format!("{SEARCH_DIR}/{path}"), bytes))
+        .collect();
+    Ok(SearchFiles { files, sizes })
+}
+
+/// What a file weighs over the wire with gzip (the common default of static
+/// hosts).
+fn gzip_len(bytes: &[u8]) -> u64 {
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
+    // Writing to memory cannot fail.
+    let compressed = encoder
+        .write_all(bytes)
+        .and_then(|()| encoder.finish())
+        .unwrap_or_default();
+    compressed.len() as u64
+}
