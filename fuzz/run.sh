@@ -3,14 +3,17 @@
 # time, under `nice`, from seeds made at run time. Crashes land in
 # fuzz/artifacts/<target>/; a summary per target is printed at the end.
 #
-#   fuzz/run.sh 900          # 15 minutes per target
-#   JOBS=1 fuzz/run.sh 60    # one at a time
+#   fuzz/run.sh 900                  # 15 minutes per target
+#   fuzz/run.sh 60 import_infer      # one target
+#   JOBS=1 fuzz/run.sh 60            # one at a time
 set -euo pipefail
 seconds="${1:-60}"
+shift || true
 jobs="${JOBS:-2}"
 here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here"
 targets=(parse_content import_infer check_scan search_query)
+if [ "$#" -gt 0 ]; then targets=("$@"); fi
 
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz
 # cargo-fuzz needs nightly flags: a nightly toolchain when there is one, else
@@ -30,10 +33,13 @@ export CARGO_TARGET_DIR="$here/target"
 nice -n 15 "${fuzz[@]}" build "${flags[@]}"
 
 mkdir -p logs
+# The binaries are run directly: `cargo fuzz run` rebuilds the target in
+# another configuration after a crash just to print the input.
+bin="$CARGO_TARGET_DIR/$(rustc -vV | sed -n 's/^host: //p')/release"
 run_one() {
     local target="$1"
     mkdir -p "artifacts/$target"
-    nice -n 15 "${fuzz[@]}" run "${flags[@]}" "$target" "corpus/$target" -- \
+    nice -n 15 "$bin/$target" "corpus/$target" -artifact_prefix="artifacts/$target/" \
         -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -max_len=65536 \
         -print_final_stats=1 >"logs/$target.log" 2>&1 || echo "$target: crashed, see fuzz/logs/$target.log"
 }

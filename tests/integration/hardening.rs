@@ -66,17 +66,27 @@ impl Sandbox {
         std::fs::write(path, bytes).expect("write file");
     }
 
-    /// `hindsight --root kb build --now 2026-01-15 ARGS`, run from the root with `HOME=sandbox/home`.
-    fn build_command(&self, args: &[&str]) -> Command {
+    /// `hindsight --root kb ARGS`, run from the root with `HOME=sandbox/home`.
+    fn command(&self, args: &[&str]) -> Command {
         let mut command = hindsight();
         command
             .current_dir(self.root())
             .env("HOME", self.path().join("home"))
             .arg("--root")
             .arg(self.root())
-            .args(["build", "--now", "2026-01-15"])
             .args(args);
         command
+    }
+
+    /// `build --now 2026-01-15 ARGS` (a fixed "today" keeps output deterministic).
+    fn build_command(&self, args: &[&str]) -> Command {
+        let mut command = self.command(&["build", "--now", "2026-01-15"]);
+        command.args(args);
+        command
+    }
+
+    fn run(&self, args: &[&str]) -> Run {
+        self.command(args).output().expect("run hindsight").into()
     }
 
     fn build(&self, args: &[&str]) -> Run {
@@ -390,7 +400,54 @@ fn huge_and_binary_files_get_a_diagnostic() {
         .map(|(c, p)| (c.to_string(), p.to_string()))
     );
     insta::assert_snapshot!("huge_and_binary", sandbox.redact(&run.stderr));
+
+    // `check` reads through the same limits; `import` refuses such sources.
+    let run = sandbox.run(&["check", "--now", "2026-01-15"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(codes(&run.stderr).len(), 3, "{}", run.stderr);
+    let run = sandbox.run(&[
+        "import",
+        "--dry-run",
+        "content/huge.md",
+        "content/garbage-binary.md",
+        "content/garbage-bytes.md",
+    ]);
+    assert_no_crash(&run);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    for (name, why) in [
+        ("huge.md", "postmortems are limited to 8 MB"),
+        ("garbage-binary.md", "looks binary"),
+        ("garbage-bytes.md", "not valid UTF-8"),
+    ] {
+        assert!(
+            run.stderr
+                .lines()
+                .any(|l| l.contains(&format!("cannot import content/{name}")) && l.contains(why)),
+            "{name}: {}",
+            run.stderr
+        );
+    }
     assert_eq!(sandbox.tree(None), before, "nothing may be written");
+}
+
+#[test]
+fn the_largest_accepted_file_is_scanned_in_bounded_time() {
+    let sandbox = Sandbox::new();
+    // Near misses for every scanner and the Markdown parser, up to the 8 MB limit.
+    let line = "-----BEGIN RSA ghp_ AKIA4 xox- sk-a eyJ 4111 1111 1111 [What [[INC- <div> **a _b `c\n";
+    let mut text = String::from("# Largest\n\n");
+    while text.len() + line.len() < 8 * 1024 * 1024 {
+        text.push_str(line);
+    }
+    sandbox.write("kb/content/largest.md", &text);
+    for args in [&["check", "--now", "2026-01-15"][..], &["build", "--now", "2026-01-15"]] {
+        let started = Instant::now();
+        let run = sandbox.run(args);
+        let took = started.elapsed();
+        eprintln!("{} of an 8 MB file: {took:?}", args[0]);
+        assert_no_crash(&run);
+        assert!(took < Duration::from_secs(60), "{}: {took:?}", args[0]);
+    }
 }
 
 #[test]
@@ -438,6 +495,7 @@ fn protected_output_folders_are_refused() {
     let sandbox = Sandbox::fixture("hardening/hostile-names");
     sandbox.write("kb/theme/static/extra.css", "body {}\n");
     sandbox.write("docs/notes.txt", "not a site\n");
+    sandbox.write("users/me/.profile", "export KEEP=1\n");
     std::fs::create_dir_all(sandbox.path().join("empty-home")).unwrap();
     std::os::unix::fs::symlink(
         sandbox.path().join("home"),
@@ -452,7 +510,7 @@ fn protected_output_folders_are_refused() {
         ("theme/", "kb/theme", None),
         ("a parent of the root", ".", None),
         ("$HOME (empty)", "empty-home", Some("empty-home")),
-        ("a parent of $HOME", ".", Some("home")),
+        ("a parent of $HOME", "users", Some("users/me")),
         ("a symlink to $HOME", "home-link", Some("home")),
         ("a folder hindsight did not write", "docs", None),
     ];
