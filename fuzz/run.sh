@@ -33,6 +33,7 @@ export CARGO_TARGET_DIR="$here/target"
 nice -n 15 "${fuzz[@]}" build "${flags[@]}"
 
 mkdir -p logs
+# -timeout is wall-clock time: generous, since the machine may be shared.
 # The binaries are run directly: `cargo fuzz run` rebuilds the target in
 # another configuration after a crash just to print the input.
 bin="$CARGO_TARGET_DIR/$(rustc -vV | sed -n 's/^host: //p')/release"
@@ -40,7 +41,7 @@ run_one() {
     local target="$1"
     mkdir -p "artifacts/$target"
     nice -n 15 "$bin/$target" "corpus/$target" -artifact_prefix="artifacts/$target/" \
-        -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -max_len=65536 \
+        -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=60 -max_len=65536 \
         -print_final_stats=1 >"logs/$target.log" 2>&1 || echo "$target: crashed, see fuzz/logs/$target.log"
 }
 running=0

@@ -608,13 +608,13 @@ fn killed_builds_leave_the_previous_or_the_new_site() {
         | 1;
     let mut random = Random(seed);
     let kills = 24;
-    let (mut kept_previous, mut got_new, mut left_temporaries) = (0, 0, 0);
+    let (mut killed, mut kept_previous, mut got_new, mut left_temporaries) = (0, 0, 0, 0);
     let started = Instant::now();
     for i in 0..kills {
         let next = 1 - current;
         set_version(next);
         // Kill moments spread over the whole build: slot i of `kills`, jittered.
-        let slot = duration.as_micros() as u64 * 11 / 10 / kills as u64;
+        let slot = duration.as_micros() as u64 / kills as u64;
         let delay = Duration::from_micros(slot * i as u64 + random.next() % slot.max(1));
         let mut child = sandbox
             .build_command(&[])
@@ -623,6 +623,9 @@ fn killed_builds_leave_the_previous_or_the_new_site() {
             .spawn()
             .unwrap();
         std::thread::sleep(delay);
+        if child.try_wait().unwrap().is_none() {
+            killed += 1;
+        }
         child.kill().unwrap();
         child.wait().unwrap();
         if !sandbox.temporaries().is_empty() {
@@ -641,9 +644,10 @@ fn killed_builds_leave_the_previous_or_the_new_site() {
         }
     }
     eprintln!(
-        "{kills} kills over builds of {duration:?} in {:?} (seed {seed}): {kept_previous} kept the previous site, {got_new} got the new one, {left_temporaries} left a temporary folder",
+        "{killed} of {kills} builds of up to {duration:?} killed while running, in {:?} (seed {seed}): {kept_previous} kept the previous site, {got_new} got the new one, {left_temporaries} left a temporary folder",
         started.elapsed()
     );
+    assert!(killed >= 20, "only {killed} builds were still running when killed");
     set_version(1 - current);
     assert_eq!(sandbox.build(&[]).code, 0);
     assert!(site(&sandbox.out()) == versions[1 - current]);
