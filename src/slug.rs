@@ -51,7 +51,10 @@ fn truncate_slug(mut slug: String) -> String {
         slug.pop();
     }
     if is_windows_reserved(&slug) {
-        slug.push_str("-x");
+        // Windows reserves the device name whatever follows the first dot
+        // (`nul.txt`), so the mark goes right after it: `nul-x.txt`.
+        let stem_end = slug.find('.').unwrap_or(slug.len());
+        slug.insert_str(stem_end, "-x");
     }
     slug
 }
@@ -106,5 +109,8 @@ mod tests {
         assert_eq!(id_slug("../../x"), "x");
         assert_eq!(id_slug("INC-2024-003"), "inc-2024-003");
         assert_eq!(id_slug("db_outage.v2"), "db_outage.v2");
+        assert_eq!(id_slug("nul.txt"), "nul-x.txt");
+        assert_eq!(id_slug("CON"), "con-x");
+        assert_eq!(slugify("LPT1"), "lpt1-x");
     }
 }

@@ -18,7 +18,7 @@ const MARKER_TEXT: &str =
 pub enum WriteError {
     #[error("refusing to write the site into {}: {reason}", path.display())]
     Refused { path: PathBuf, reason: String },
-    #[error("cannot write {}: {source}", path.display())]
+    #[error("cannot write the site into {}: {source}", path.display())]
     Io {
         path: PathBuf,
         source: std::io::Error,
@@ -136,20 +136,19 @@ pub fn write_site(
     protected: &Protected<'_>,
 ) -> Result<Written, WriteError> {
     let out = check_output_folder(out, protected)?;
-    let parent = out
-        .parent()
-        .expect("checked: not the file-system root")
-        .to_path_buf();
-    std::fs::create_dir_all(&parent).map_err(|source| WriteError::Io {
-        path: parent.clone(),
+    // Whichever file failed, the user's question is whether the site was written.
+    let io = |source| WriteError::Io {
+        path: out.clone(),
         source,
-    })?;
+    };
+    let parent = out.parent().expect("checked: not the file-system root");
+    std::fs::create_dir_all(parent).map_err(io)?;
     let name = out
         .file_name()
         .expect("checked: has a name")
         .to_string_lossy()
         .into_owned();
-    remove_stale_temporaries(&parent, &name);
+    remove_stale_temporaries(parent, &name);
 
     let temp = parent.join(format!(
         ".{name}.tmp-{}-{}",
@@ -161,7 +160,7 @@ pub fn write_site(
     if result.is_err() {
         let _ = std::fs::remove_dir_all(&temp);
     }
-    result
+    result.map_err(io)
 }
 
 fn unique_suffix() -> u128 {
@@ -170,12 +169,8 @@ fn unique_suffix() -> u128 {
         .map_or(0, |d| d.as_nanos())
 }
 
-fn write_tree(temp: &Path, files: &Files) -> Result<Written, WriteError> {
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| WriteError::Io { path, source }
-    };
-    std::fs::create_dir(temp).map_err(io(temp))?;
+fn write_tree(temp: &Path, files: &Files) -> std::io::Result<Written> {
+    std::fs::create_dir(temp)?;
     let mut dirs: Vec<PathBuf> = files
         .keys()
         .filter_map(|p| Path::new(p).parent().map(|d| temp.join(d)))
@@ -183,15 +178,13 @@ fn write_tree(temp: &Path, files: &Files) -> Result<Written, WriteError> {
     dirs.sort();
     dirs.dedup();
     for dir in &dirs {
-        std::fs::create_dir_all(dir).map_err(io(dir))?;
+        std::fs::create_dir_all(dir)?;
     }
     files.par_iter().try_for_each(|(path, bytes)| {
         debug_assert!(is_safe_relative(path), "unsafe output path {path}");
-        let target = temp.join(path);
-        std::fs::write(&target, bytes).map_err(io(&target))
+        std::fs::write(temp.join(path), bytes)
     })?;
-    let marker = temp.join(MARKER);
-    std::fs::write(&marker, MARKER_TEXT).map_err(io(&marker))?;
+    std::fs::write(temp.join(MARKER), MARKER_TEXT)?;
     Ok(Written {
         files: files.len(),
         bytes: files.values().map(|b| b.len() as u64).sum(),
@@ -207,28 +200,24 @@ fn is_safe_relative(path: &str) -> bool {
 
 /// Puts `temp` in place of `out`. On Linux an existing site is exchanged in one
 /// `renameat2(RENAME_EXCHANGE)`, so there is no moment without a complete site.
-fn swap_in(temp: &Path, out: &Path) -> Result<(), WriteError> {
-    let io = |source| WriteError::Io {
-        path: out.to_path_buf(),
-        source,
-    };
+fn swap_in(temp: &Path, out: &Path) -> std::io::Result<()> {
     for _attempt in 0..3 {
         if !out.exists() {
             match std::fs::rename(temp, out) {
                 Ok(()) => return Ok(()),
                 // Another build put a site there meanwhile: exchange with it instead.
                 Err(_) if out.exists() => continue,
-                Err(e) => return Err(io(e)),
+                Err(e) => return Err(e),
             }
         }
-        exchange(temp, out).map_err(io)?;
+        exchange(temp, out)?;
         // `temp` now holds the previous site.
         let _ = std::fs::remove_dir_all(temp);
         return Ok(());
     }
-    Err(io(std::io::Error::other(
+    Err(std::io::Error::other(
         "the output folder kept changing during the swap",
-    )))
+    ))
 }
 
 #[cfg(target_os = "linux")]

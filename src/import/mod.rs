@@ -599,4 +599,15 @@ mod tests {
         assert_eq!(body_of("## A\n\ntext\n\n---\n\n"), "## A\n\ntext\n");
         assert_eq!(body_of("## A\ntext"), "## A\ntext\n");
     }
+
+    #[test]
+    fn written_front_matter_always_reads_back() {
+        // Found by fuzzing: a DEL character in a title made the YAML unreadable.
+        let title = "A copy th\u{7f}t kept\"the id";
+        let c = convert_text(&format!("---\nid: inc-12\ntitle: {title}\n---\n"));
+        let markdown = c.incidents[0].to_markdown();
+        let split = crate::incident::frontmatter::split("a.md", &markdown).unwrap();
+        let fields = crate::incident::frontmatter::parse_yaml("a.md", &markdown, &split).unwrap();
+        assert_eq!(fields.get("title").and_then(|v| v.as_str()), Some(title));
+    }
 }

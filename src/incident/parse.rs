@@ -81,11 +81,13 @@ pub fn parse_incident(file: &SourceFile, config: &Config) -> (Option<Incident>, 
     let id = explicit_id.clone().unwrap_or_else(|| stem.to_string());
     let slug = id_slug(&id);
     if !is_valid_id(&id) || slug.is_empty() {
-        let d = Diagnostic::error(
-            "invalid-id",
-            path,
-            format!("`{id}` cannot be an incident id"),
-        );
+        let length = id.chars().count();
+        let message = if length > MAX_ID_CHARS {
+            format!("the id is {length} characters long; ids have at most {MAX_ID_CHARS}")
+        } else {
+            format!("`{id}` cannot be an incident id")
+        };
+        let d = Diagnostic::error("invalid-id", path, message);
         let d = if explicit_id.is_some() {
             d.at(id_location)
         } else {
@@ -182,9 +184,12 @@ pub fn parse_incident(file: &SourceFile, config: &Config) -> (Option<Incident>, 
     (Some(incident), diagnostics)
 }
 
+/// Ids name folders and URLs; this keeps them well inside path limits.
+const MAX_ID_CHARS: usize = 120;
+
 fn is_valid_id(id: &str) -> bool {
     !id.is_empty()
-        && id.chars().count() <= 120
+        && id.chars().count() <= MAX_ID_CHARS
         && !id.starts_with('.')
         && !id.contains(['/', '\\'])
         && !id.chars().any(char::is_control)

@@ -223,11 +223,85 @@ pub fn render_body(
     }
 
     let mut html = String::with_capacity(body.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, out.into_iter());
+    pulldown_cmark::html::push_html(&mut html, flatten_deep(out).into_iter());
     if allow_html {
+        if tag_depth(&html) > MAX_HTML_DEPTH {
+            // The sanitiser's HTML parser takes quadratic time on deep nesting:
+            // show such raw HTML as text instead.
+            return render_body(incident, links, false);
+        }
         html = SANITIZER.clean(&html).to_string();
     }
     RenderedBody { html, toc }
+}
+
+/// Markdown nests deeper than this only when written to hurt (50,000 `>`).
+const MAX_MARKDOWN_DEPTH: usize = 32;
+
+/// Raw HTML (with `allow_html`) nested deeper than this is shown as text.
+const MAX_HTML_DEPTH: usize = 256;
+
+/// Drops the tags of elements nested deeper than [`MAX_MARKDOWN_DEPTH`],
+/// keeping their text, so pages stay shallow enough for browsers and for the
+/// sanitiser. A table is kept or flattened whole (its rows and cells need it).
+fn flatten_deep(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
+    let mut kept = Vec::with_capacity(events.len());
+    let mut depth = 0usize;
+    // The depth of the outermost flattened element, while inside one.
+    let mut flattened_at: Option<usize> = None;
+    for event in events {
+        match &event {
+            Event::Start(tag) => {
+                depth += 1;
+                let needs = if matches!(tag, Tag::Table(_)) { 3 } else { 1 };
+                if flattened_at.is_none() && depth + needs - 1 > MAX_MARKDOWN_DEPTH {
+                    flattened_at = Some(depth);
+                }
+                if flattened_at.is_some() {
+                    continue;
+                }
+            }
+            Event::End(_) => {
+                let inside = flattened_at.is_some();
+                if flattened_at == Some(depth) {
+                    flattened_at = None;
+                }
+                depth = depth.saturating_sub(1);
+                if inside {
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        kept.push(event);
+    }
+    kept
+}
+
+/// How deep the tags of `html` nest, counted from above: every start tag
+/// except void ones opens a level (even when HTML would close it implicitly),
+/// every end tag closes one. Linear in the length of `html`.
+fn tag_depth(html: &str) -> usize {
+    const VOID: &[&str] = &[
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr",
+    ];
+    let (mut depth, mut max) = (0usize, 0usize);
+    for (i, _) in html.match_indices('<') {
+        let rest = &html[i + 1..];
+        if rest.starts_with('/') {
+            depth = depth.saturating_sub(1);
+        } else if rest.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            let name_len = rest
+                .find(|c: char| !c.is_ascii_alphanumeric())
+                .unwrap_or(rest.len());
+            if !VOID.contains(&rest[..name_len].to_ascii_lowercase().as_str()) {
+                depth += 1;
+                max = max.max(depth);
+            }
+        }
+    }
+    max
 }
 
 /// Splits text at `[[ID]]` references; resolved ones become links titled by their incident.
@@ -381,6 +455,22 @@ mod tests {
                 && !html.to_lowercase().contains("javascript"),
             "{html}"
         );
+    }
+
+    #[test]
+    fn deep_nesting_is_flattened_and_deep_raw_html_is_text() {
+        let quotes = format!("---\ntitle: T\n---\n{} deep\n", ">".repeat(50_000));
+        let html = render(&quotes, true).html;
+        assert_eq!(html.matches("<blockquote>").count(), MAX_MARKDOWN_DEPTH);
+        assert!(html.contains("deep"), "{html}");
+        let table = format!("---\ntitle: T\n---\n{0}| a |\n{0}|---|\n{0}| b |\n", "> ".repeat(31));
+        let html = render(&table, false).html;
+        assert!(!html.contains("<table") && html.contains('b'), "{html}");
+        let divs = format!("---\ntitle: T\n---\n{}x\n", "<div>".repeat(10_000));
+        let html = render(&divs, true).html;
+        assert!(!html.contains("<div>") && html.contains("&lt;div&gt;"));
+        let details = "---\ntitle: T\n---\n<details><summary>More</summary>x</details>\n";
+        assert!(render(details, true).html.contains("<details>"));
     }
 
     #[test]

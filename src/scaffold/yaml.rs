@@ -28,14 +28,43 @@ pub fn fields_to_yaml<'a>(fields: impl IntoIterator<Item = (&'a str, &'a FieldVa
 }
 
 /// `text` as a YAML scalar: plain when that reads back as the same string,
-/// else double-quoted (JSON string syntax is valid YAML). `flow` is for
-/// items of a `[a, b]` list, where commas and brackets need quoting too.
+/// else double-quoted. `flow` is for items of a `[a, b]` list, where commas
+/// and brackets need quoting too.
 pub fn scalar(text: &str, flow: bool) -> String {
     if is_plain_safe(text, flow) {
         text.to_string()
     } else {
-        serde_json::to_string(text).expect("strings always serialise")
+        double_quoted(text)
     }
+}
+
+/// A double-quoted YAML string. Characters YAML does not allow in a file
+/// (controls, DEL, C1 controls, U+FFFE/U+FFFF) and those YAML 1.1 reads as
+/// line breaks are written as escapes: JSON string syntax alone leaves DEL
+/// and C1 controls raw, which YAML rejects.
+fn double_quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if is_raw_safe(c) => out.push(c),
+            c => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Characters that read back as themselves anywhere in a YAML scalar: YAML's
+/// printable characters, less the line breaks of YAML 1.1 (NEL, U+2028,
+/// U+2029) and the byte-order mark.
+fn is_raw_safe(c: char) -> bool {
+    matches!(c, '\u{20}'..='\u{7E}' | '\u{A0}'..='\u{FFFD}' | '\u{10000}'..)
+        && !matches!(c, '\u{2028}' | '\u{2029}' | '\u{FEFF}')
 }
 
 fn is_plain_safe(text: &str, flow: bool) -> bool {
@@ -48,7 +77,7 @@ fn is_plain_safe(text: &str, flow: bool) -> bool {
         || text.contains(": ")
         || text.contains(" #")
         || text.ends_with(':')
-        || text.chars().any(char::is_control)
+        || !text.chars().all(is_raw_safe)
         || (flow && text.contains([',', '[', ']', '{', '}']))
         || matches!(
             lower.as_str(),
@@ -99,6 +128,10 @@ mod tests {
             "line\nbreak",
             "Café – naïve",
             "2024-01-15",
+            // Found by fuzzing `import`: DEL and C1 controls need escapes in YAML.
+            "A copy th\u{7f}t kept\"the id",
+            "\u{1}\u{80}\u{85}\u{9f}\u{feff}\u{fffe}\u{ffff}\r\t",
+            "a\u{2028}b\u{2029}c\u{fffe}",
         ] {
             assert_eq!(reads_back(text, false), text, "{text}");
             assert_eq!(reads_back(text, true), text, "{text}");

@@ -5,6 +5,9 @@ mod support;
 
 mod build;
 mod check;
+// Symlinks, signals and mounts: Unix only.
+#[cfg(unix)]
+mod hardening;
 mod import;
 mod init;
 mod metrics;

@@ -157,9 +157,15 @@ fn lex(input: &str) -> Vec<Tok> {
     toks
 }
 
+/// Groups nested deeper than this are flattened into the enclosing one, so a
+/// hostile query (`((((…`) cannot exhaust the stack, in the browser least of all.
+const MAX_GROUP_DEPTH: usize = 16;
+
 struct Parser {
     toks: Vec<Tok>,
     pos: usize,
+    /// `(` past [`MAX_GROUP_DEPTH`] that were flattened; their `)` are skipped.
+    flattened: usize,
 }
 
 impl Parser {
@@ -178,6 +184,10 @@ impl Parser {
         let mut items = Vec::new();
         while let Some(t) = self.peek() {
             match t {
+                Tok::RParen if self.flattened > 0 => {
+                    self.flattened -= 1;
+                    self.pos += 1;
+                }
                 Tok::RParen if depth > 0 => break,
                 Tok::RParen | Tok::And | Tok::Or => {
                     self.pos += 1;
@@ -208,21 +218,27 @@ impl Parser {
         }
     }
 
+    /// unary := ("-" | "NOT" | "+")* primary; a double negation cancels out
+    /// (a loop, not recursion: `------…x` must not exhaust the stack).
     fn unary(&mut self, depth: usize) -> Option<Expr> {
-        match self.peek()? {
-            Tok::Minus | Tok::Not => {
-                self.pos += 1;
-                self.unary(depth).map(|e| Expr::Not(Box::new(e)))
+        let mut negated = false;
+        loop {
+            match self.peek()? {
+                Tok::Minus | Tok::Not => negated = !negated,
+                Tok::Plus => {}
+                _ => break,
             }
-            Tok::Plus => {
-                self.pos += 1;
-                self.unary(depth)
-            }
-            _ => self.primary(depth),
+            self.pos += 1;
         }
+        let e = self.primary(depth)?;
+        Some(if negated { Expr::Not(Box::new(e)) } else { e })
     }
 
     fn primary(&mut self, depth: usize) -> Option<Expr> {
+        while depth >= MAX_GROUP_DEPTH && self.peek() == Some(&Tok::LParen) {
+            self.flattened += 1;
+            self.pos += 1;
+        }
         match self.next()? {
             Tok::LParen => {
                 let items = self.and_expr(depth + 1);
@@ -281,6 +297,7 @@ pub fn parse(input: &str) -> Option<Expr> {
     let mut p = Parser {
         toks: lex(input),
         pos: 0,
+        flattened: 0,
     };
     let items = p.and_expr(0);
     group(items)
@@ -368,6 +385,24 @@ mod tests {
         assert_eq!(p("  \"unterminated phrase"), t(&["unterminated", "phrase"]));
         assert!(parse("  ").is_none());
         assert!(parse("-- ( ) \"\"").is_none());
+    }
+
+    #[test]
+    fn hostile_nesting_is_bounded() {
+        let n = 100_000;
+        let deep = format!("{}x{}", "(".repeat(n), ")".repeat(n));
+        assert_eq!(p(&deep), t(&["x"]));
+        assert_eq!(p(&format!("{}x", "-".repeat(n + 1))), Expr::Not(Box::new(t(&["x"]))));
+        assert_eq!(p(&format!("{}x", "NOT ".repeat(n))), t(&["x"]));
+        // Groups past the limit are flattened into the deepest kept one.
+        let nested = format!("{}(a OR b) c{} d", "(".repeat(40), ")".repeat(40));
+        assert_eq!(
+            p(&nested),
+            Expr::And(vec![
+                Expr::And(vec![Expr::Or(vec![t(&["a"]), t(&["b"])]), t(&["c"])]),
+                t(&["d"]),
+            ])
+        );
     }
 
     #[test]
