@@ -3,6 +3,7 @@
 
 mod support;
 
+mod browser;
 mod build;
 mod check;
 mod import;
