@@ -94,9 +94,10 @@ pub fn render_body(
                     } else {
                         format!(" data-lang=\"{}\"", escape(&lang))
                     };
+                    // Focusable: a long line scrolls, and keyboard users must reach it.
                     out.push(Event::Html(
                         format!(
-                            "<pre class=\"code\"{lang_attr}><code>{}</code></pre>\n",
+                            "<pre class=\"code\"{lang_attr} tabindex=\"0\"><code>{}</code></pre>\n",
                             highlight(&text, &lang)
                         )
                         .into(),
@@ -165,7 +166,8 @@ pub fn render_body(
                 .into(),
             ),
             Event::Start(Tag::Table(alignments)) => {
-                out.push(Event::Html("<div class=\"table-wrap\">".into()));
+                // A wide table scrolls inside its wrapper, which keyboard users must reach.
+                out.push(Event::Html("<div class=\"table-wrap\" tabindex=\"0\">".into()));
                 Event::Start(Tag::Table(alignments))
             }
             Event::End(TagEnd::Table) => {
@@ -478,7 +480,7 @@ mod tests {
         let html = render("---\ntitle: T\n---\n```sql\nSELECT 1;\n```\n\n## Action items\n\n- [x] done\n- [ ] open\n", false).html;
         assert!(
             html.contains(
-                "<pre class=\"code\" data-lang=\"sql\"><code><span class=\"hl-source hl-sql\">"
+                "<pre class=\"code\" data-lang=\"sql\" tabindex=\"0\"><code><span class=\"hl-source hl-sql\">"
             ),
             "{html}"
         );

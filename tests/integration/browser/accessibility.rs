@@ -1,0 +1,77 @@
+//! axe-core (vendored in `tests/vendor/axe-core/`) on one page of every kind
+//! of the bundled site, in light and dark mode and at phone width: no
+//! violation of serious or critical impact.
+
+use super::chrome::{DARK, LIGHT, Look, chrome};
+use super::{Served, page_types};
+use crate::support::Site;
+
+const AXE: &str = include_str!("../../vendor/axe-core/axe.min.js");
+
+/// The phone pass is dark: it checks the phone layout and, once more, the
+/// dark colours (a light phone would check nothing the light desktop did not).
+const PHONE_DARK: Look = Look {
+    name: "phone, dark",
+    dark: true,
+    ..super::chrome::PHONE_LIGHT
+};
+
+/// Every rule axe runs by default.
+const ALL_RULES: &str = "{}";
+
+/// The rules a colour scheme can change: the dark pass checks only these
+/// (the light pass already checked structure, names and roles).
+const COLOUR_RULES: &str = r#"{ runOnly: ["color-contrast", "link-in-text-block"] }"#;
+
+/// Runs axe on the document with the options that follow it, and keeps the
+/// serious and critical violations, each with up to five offending elements.
+const RUN_AXE: &str = r#"((options) => axe.run(document, { ...options, resultTypes: ["violations"] }).then((r) =>
+  r.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => ({
+      rule: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.slice(0, 5).map((n) => n.target.join(" ") + " → " + (n.failureSummary || "").replace(/\s+/g, " ")),
+    }))))"#;
+
+#[derive(serde::Deserialize)]
+struct Violation {
+    rule: String,
+    impact: String,
+    help: String,
+    nodes: Vec<String>,
+}
+
+#[test]
+fn every_page_type_has_no_serious_accessibility_violation() {
+    let Some(chrome) = chrome("accessibility") else {
+        return;
+    };
+    let served = Served::build(Site::bundled());
+    let tab = chrome.tab();
+    let mut failures = Vec::new();
+    for (kind, path) in page_types(&served.public()) {
+        tab.look(LIGHT).open(&served.url(&path));
+        tab.run_script(AXE);
+        for (look, rules) in [(LIGHT, ALL_RULES), (DARK, COLOUR_RULES), (PHONE_DARK, ALL_RULES)] {
+            tab.look(look);
+            for v in tab.eval::<Vec<Violation>>(&format!("{RUN_AXE}({rules})")) {
+                failures.push(format!(
+                    "{kind} page ({path}), {}: {} [{}] {}\n    {}",
+                    look.name,
+                    v.rule,
+                    v.impact,
+                    v.help,
+                    v.nodes.join("\n    ")
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} serious or critical accessibility violations:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
