@@ -167,7 +167,9 @@ pub fn render_body(
             ),
             Event::Start(Tag::Table(alignments)) => {
                 // A wide table scrolls inside its wrapper, which keyboard users must reach.
-                out.push(Event::Html("<div class=\"table-wrap\" tabindex=\"0\">".into()));
+                out.push(Event::Html(
+                    "<div class=\"table-wrap\" tabindex=\"0\">".into(),
+                ));
                 Event::Start(Tag::Table(alignments))
             }
             Event::End(TagEnd::Table) => {
@@ -465,7 +467,10 @@ mod tests {
         let html = render(&quotes, true).html;
         assert_eq!(html.matches("<blockquote>").count(), MAX_MARKDOWN_DEPTH);
         assert!(html.contains("deep"), "{html}");
-        let table = format!("---\ntitle: T\n---\n{0}| a |\n{0}|---|\n{0}| b |\n", "> ".repeat(31));
+        let table = format!(
+            "---\ntitle: T\n---\n{0}| a |\n{0}|---|\n{0}| b |\n",
+            "> ".repeat(31)
+        );
         let html = render(&table, false).html;
         assert!(!html.contains("<table") && html.contains('b'), "{html}");
         let divs = format!("---\ntitle: T\n---\n{}x\n", "<div>".repeat(10_000));

@@ -223,7 +223,10 @@ fn ids_that_name_paths_are_errors() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     let found = codes(&run.stderr);
     assert_eq!(found.len(), 5, "{found:?}");
-    assert!(found.iter().all(|(code, _)| code == "invalid-id"), "{found:?}");
+    assert!(
+        found.iter().all(|(code, _)| code == "invalid-id"),
+        "{found:?}"
+    );
     insta::assert_snapshot!("hostile_ids", sandbox.redact(&run.stderr));
     assert_eq!(sandbox.tree(None), before, "nothing may be written");
 }
@@ -247,7 +250,9 @@ fn tags_services_and_reserved_ids_become_slugs() {
     insta::assert_snapshot!("hostile_names", listing.join("\n"));
     for (path, _) in site(&out) {
         assert!(
-            !path.split('/').any(|part| part.starts_with('.') && part != MARKER),
+            !path
+                .split('/')
+                .any(|part| part.starts_with('.') && part != MARKER),
             "{path}"
         );
     }
@@ -261,10 +266,18 @@ fn symlinks_leading_out_of_the_root_are_refused() {
     let sandbox = Sandbox::fixture("hardening/hostile-names");
     let outside = sandbox.path().join("outside");
     let root = sandbox.root();
-    symlink(outside.join("secret.md"), root.join("content/linked-file.md")).unwrap();
+    symlink(
+        outside.join("secret.md"),
+        root.join("content/linked-file.md"),
+    )
+    .unwrap();
     symlink("../../outside/dir", root.join("content/linked-folder")).unwrap();
     std::fs::create_dir_all(root.join("theme/templates")).unwrap();
-    symlink(outside.join("secret.md"), root.join("theme/templates/base.html")).unwrap();
+    symlink(
+        outside.join("secret.md"),
+        root.join("theme/templates/base.html"),
+    )
+    .unwrap();
     symlink(outside.join("dir"), root.join("theme/static")).unwrap();
     let before = sandbox.tree(None);
 
@@ -364,7 +377,12 @@ fn deeply_nested_markdown_builds_in_bounded_time() {
         assert_eq!(run.code, 0, "{}", run.stderr);
         assert!(took < Duration::from_secs(30), "{took:?}");
         for (name, _) in deep_markdown() {
-            assert!(out.join("incidents").join(name).join("index.html").is_file());
+            assert!(
+                out.join("incidents")
+                    .join(name)
+                    .join("index.html")
+                    .is_file()
+            );
         }
         assert_eq!(sandbox.tree(Some(&out)), before);
     }
@@ -434,13 +452,17 @@ fn huge_and_binary_files_get_a_diagnostic() {
 fn the_largest_accepted_file_is_scanned_in_bounded_time() {
     let sandbox = Sandbox::new();
     // Near misses for every scanner and the Markdown parser, up to the 8 MB limit.
-    let line = "-----BEGIN RSA ghp_ AKIA4 xox- sk-a eyJ 4111 1111 1111 [What [[INC- <div> **a _b `c\n";
+    let line =
+        "-----BEGIN RSA ghp_ AKIA4 xox- sk-a eyJ 4111 1111 1111 [What [[INC- <div> **a _b `c\n";
     let mut text = String::from("# Largest\n\n");
     while text.len() + line.len() < 8 * 1024 * 1024 {
         text.push_str(line);
     }
     sandbox.write("kb/content/largest.md", &text);
-    for args in [&["check", "--now", "2026-01-15"][..], &["build", "--now", "2026-01-15"]] {
+    for args in [
+        &["check", "--now", "2026-01-15"][..],
+        &["build", "--now", "2026-01-15"],
+    ] {
         let started = Instant::now();
         let run = sandbox.run(args);
         let took = started.elapsed();
@@ -480,11 +502,7 @@ fn random_text_is_a_page_or_a_diagnostic() {
             started.elapsed()
         );
         if run.code != 0 {
-            assert!(
-                run.stderr.contains("content/garbage.md"),
-                "{}",
-                run.stderr
-            );
+            assert!(run.stderr.contains("content/garbage.md"), "{}", run.stderr);
         }
         assert_eq!(sandbox.tree(Some(&out)), before);
     }
@@ -561,7 +579,10 @@ fn concurrent_builds_leave_one_complete_site() {
                 String::from_utf8_lossy(&output.stderr)
             );
         }
-        assert!(site(&out) == expected, "round {round}: the site is not complete");
+        assert!(
+            site(&out) == expected,
+            "round {round}: the site is not complete"
+        );
         assert_eq!(sandbox.temporaries(), Vec::<String>::new());
     }
 }
@@ -647,7 +668,10 @@ fn killed_builds_leave_the_previous_or_the_new_site() {
         "{killed} of {kills} builds of up to {duration:?} killed while running, in {:?} (seed {seed}): {kept_previous} kept the previous site, {got_new} got the new one, {left_temporaries} left a temporary folder",
         started.elapsed()
     );
-    assert!(killed >= 20, "only {killed} builds were still running when killed");
+    assert!(
+        killed >= 20,
+        "only {killed} builds were still running when killed"
+    );
     set_version(1 - current);
     assert_eq!(sandbox.build(&[]).code, 0);
     assert!(site(&sandbox.out()) == versions[1 - current]);
@@ -669,7 +693,9 @@ impl Tmpfs {
             .arg(at)
             .stderr(Stdio::null())
             .status();
-        status.is_ok_and(|s| s.success()).then(|| Tmpfs(at.to_path_buf()))
+        status
+            .is_ok_and(|s| s.success())
+            .then(|| Tmpfs(at.to_path_buf()))
     }
 
     fn remount(&self, mode: &str) {

@@ -392,7 +392,10 @@ mod tests {
         let n = 100_000;
         let deep = format!("{}x{}", "(".repeat(n), ")".repeat(n));
         assert_eq!(p(&deep), t(&["x"]));
-        assert_eq!(p(&format!("{}x", "-".repeat(n + 1))), Expr::Not(Box::new(t(&["x"]))));
+        assert_eq!(
+            p(&format!("{}x", "-".repeat(n + 1))),
+            Expr::Not(Box::new(t(&["x"])))
+        );
         assert_eq!(p(&format!("{}x", "NOT ".repeat(n))), t(&["x"]));
         // Groups past the limit are flattened into the deepest kept one.
         let nested = format!("{}(a OR b) c{} d", "(".repeat(40), ")".repeat(40));

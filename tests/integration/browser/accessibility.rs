@@ -54,7 +54,11 @@ fn every_page_type_has_no_serious_accessibility_violation() {
     for (kind, path) in page_types(&served.public()) {
         tab.look(LIGHT).open(&served.url(&path));
         tab.run_script(AXE);
-        for (look, rules) in [(LIGHT, ALL_RULES), (DARK, COLOUR_RULES), (PHONE_DARK, ALL_RULES)] {
+        for (look, rules) in [
+            (LIGHT, ALL_RULES),
+            (DARK, COLOUR_RULES),
+            (PHONE_DARK, ALL_RULES),
+        ] {
             tab.look(look);
             for v in tab.eval::<Vec<Violation>>(&format!("{RUN_AXE}({rules})")) {
                 failures.push(format!(

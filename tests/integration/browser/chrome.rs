@@ -50,7 +50,10 @@ pub fn chrome(test: &str) -> Option<Arc<Chrome>> {
             "Chromium not found at {} (set HINDSIGHT_CHROMIUM, or apt-get install chromium; Linux only)",
             path.display()
         );
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "{test}: {note}");
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "{test}: {note}"
+        );
         eprintln!("note: skipping the browser test {test}: {note}");
         return None;
     }
@@ -334,7 +337,9 @@ impl Tab {
     }
 
     fn try_call(&self, method: &str, params: Value) -> Result<Value, String> {
-        self.chrome.connection.call(Some(&self.session), method, params)
+        self.chrome
+            .connection
+            .call(Some(&self.session), method, params)
     }
 
     /// Opens `url` and waits until it has loaded.
@@ -358,7 +363,10 @@ impl Tab {
             if loaded.is_ok_and(|r| r["result"]["value"] == true) {
                 return self;
             }
-            assert!(start.elapsed() < PATIENCE, "open {url}: not loaded in {PATIENCE:?}");
+            assert!(
+                start.elapsed() < PATIENCE,
+                "open {url}: not loaded in {PATIENCE:?}"
+            );
             std::thread::sleep(Duration::from_millis(10));
         }
     }
@@ -390,7 +398,10 @@ impl Tab {
     pub fn wait_until(&self, condition: &str, what: &str) {
         let start = Instant::now();
         while !self.eval::<bool>(&format!("!!({condition})")) {
-            assert!(start.elapsed() < PATIENCE, "timed out waiting for {what} ({condition})");
+            assert!(
+                start.elapsed() < PATIENCE,
+                "timed out waiting for {what} ({condition})"
+            );
             std::thread::sleep(Duration::from_millis(10));
         }
     }

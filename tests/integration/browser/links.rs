@@ -39,7 +39,9 @@ fn every_internal_link_and_asset_of_the_bundled_site_resolves() {
             }
         } else if path == "sitemap.xml" {
             for cap in sitemap_loc.captures_iter(&text) {
-                let rel = cap[1].strip_prefix(base_url).expect("sitemap under base_url");
+                let rel = cap[1]
+                    .strip_prefix(base_url)
+                    .expect("sitemap under base_url");
                 links.push((path.clone(), cap[1].to_string(), format!("/{rel}")));
             }
         }
@@ -62,7 +64,10 @@ fn every_internal_link_and_asset_of_the_bundled_site_resolves() {
         }
     }
     let pages = links.iter().map(|l| &l.0).collect::<BTreeSet<_>>().len();
-    assert!(pages > 60, "only {pages} files with links: is the site complete?");
+    assert!(
+        pages > 60,
+        "only {pages} files with links: is the site complete?"
+    );
     assert!(
         broken.is_empty(),
         "{} of {} internal links are broken:\n{}",
@@ -122,11 +127,27 @@ fn element_ids(html: &[u8]) -> BTreeSet<String> {
 #[test]
 fn link_resolution_follows_relative_paths() {
     let on = "incidents/inc-1/index.html";
-    assert_eq!(resolve(on, "../../static/style.css").unwrap(), "/static/style.css");
-    assert_eq!(resolve(on, "../inc-2/index.html#l-1").unwrap(), "/incidents/inc-2/index.html#l-1");
-    assert_eq!(resolve(on, "#timeline").unwrap(), "/incidents/inc-1/index.html#timeline");
-    assert_eq!(resolve(on, "/lessons/index.html").unwrap(), "/lessons/index.html");
+    assert_eq!(
+        resolve(on, "../../static/style.css").unwrap(),
+        "/static/style.css"
+    );
+    assert_eq!(
+        resolve(on, "../inc-2/index.html#l-1").unwrap(),
+        "/incidents/inc-2/index.html#l-1"
+    );
+    assert_eq!(
+        resolve(on, "#timeline").unwrap(),
+        "/incidents/inc-1/index.html#timeline"
+    );
+    assert_eq!(
+        resolve(on, "/lessons/index.html").unwrap(),
+        "/lessons/index.html"
+    );
     assert_eq!(resolve("index.html", "tags/").unwrap(), "/tags/");
-    assert_eq!(resolve("index.html", "../x").unwrap(), "/../x", "above the root");
+    assert_eq!(
+        resolve("index.html", "../x").unwrap(),
+        "/../x",
+        "above the root"
+    );
     assert_eq!(resolve(on, "https://example.com/"), None);
 }

@@ -296,7 +296,10 @@ fn site() -> tempfile::TempDir {
 fn static_server_sends_content_types_folders_and_the_404_page() {
     let dir = site();
     let home = answer(dir.path(), "/", None);
-    assert_eq!((home.status, home.content_type), (200, "text/html; charset=utf-8"));
+    assert_eq!(
+        (home.status, home.content_type),
+        (200, "text/html; charset=utf-8")
+    );
     assert_eq!(home.body, b"<h1>home</h1>");
     let wasm = answer(dir.path(), "/search/runtime.wasm", None);
     assert_eq!((wasm.status, wasm.content_type), (200, "application/wasm"));
@@ -306,7 +309,11 @@ fn static_server_sends_content_types_folders_and_the_404_page() {
     assert_eq!(folder.headers, vec![("Location", "/search/".to_string())]);
     for missing in ["/nope.html", "/../etc/passwd", "/%2e%2e/x", "/bad%zz"] {
         let gone = answer(dir.path(), missing, None);
-        assert_eq!((gone.status, gone.body.as_slice()), (404, &b"<h1>gone</h1>"[..]), "{missing}");
+        assert_eq!(
+            (gone.status, gone.body.as_slice()),
+            (404, &b"<h1>gone</h1>"[..]),
+            "{missing}"
+        );
     }
 }
 
@@ -316,14 +323,21 @@ fn static_server_answers_range_requests() {
     let pack = |range| answer(dir.path(), "/search/index.pack", Some(range));
     let part = pack("bytes=2-4");
     assert_eq!((part.status, part.body.as_slice()), (206, &b"234"[..]));
-    assert!(part.headers.contains(&("Content-Range", "bytes 2-4/10".into())));
+    assert!(
+        part.headers
+            .contains(&("Content-Range", "bytes 2-4/10".into()))
+    );
     assert!(!part.compressible);
     assert_eq!(pack("bytes=7-").body, b"789");
     assert_eq!(pack("bytes=-2").body, b"89");
     assert_eq!(pack("bytes=8-100").body, b"89");
     let beyond = pack("bytes=10-12");
     assert_eq!(beyond.status, 416);
-    assert!(beyond.headers.contains(&("Content-Range", "bytes */10".into())));
+    assert!(
+        beyond
+            .headers
+            .contains(&("Content-Range", "bytes */10".into()))
+    );
     assert_eq!(pack("bytes=-0").status, 416);
     assert_eq!(pack("bytes=0-1,4-5").status, 200);
     assert_eq!(pack("items=0-1").body, b"0123456789");
