@@ -197,6 +197,7 @@
   function renderHit(hit) {
     var a = el("a", "hs-hit");
     a.href = root + hit.url;
+    a.setAttribute("data-id", hit.id);
     var title = el("span", "hs-hit-title", hit.title);
     a.appendChild(title);
     var meta = el("span", "hs-meta");

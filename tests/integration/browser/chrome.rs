@@ -374,16 +374,23 @@ impl Tab {
     /// Evaluates a JavaScript expression (awaiting a promise) and returns its
     /// value, passed as JSON.
     pub fn eval<T: DeserializeOwned>(&self, expression: &str) -> T {
+        self.try_eval(expression)
+            .unwrap_or_else(|e| panic!("evaluate {expression}: {e}"))
+    }
+
+    /// [`Tab::eval`], or why it failed: an exception, or no document to
+    /// evaluate in (while a navigation replaces it).
+    pub fn try_eval<T: DeserializeOwned>(&self, expression: &str) -> Result<T, String> {
         let wrapped = format!("(async () => JSON.stringify(await ({expression}) ?? null))()");
-        let reply = self.call(
+        let reply = self.try_call(
             "Runtime.evaluate",
             json!({"expression": wrapped, "awaitPromise": true, "returnByValue": true}),
-        );
+        )?;
         if let Some(exception) = reply.get("exceptionDetails") {
-            panic!("evaluate {expression}: {}", exception_text(exception));
+            return Err(exception_text(exception));
         }
         let json = reply["result"]["value"].as_str().unwrap_or("null");
-        serde_json::from_str(json).unwrap_or_else(|e| panic!("evaluate {expression}: {e}: {json}"))
+        serde_json::from_str(json).map_err(|e| format!("{e}: {json}"))
     }
 
     /// Runs a script (for example a library) in the page.
@@ -396,11 +403,25 @@ impl Tab {
 
     /// Waits until a JavaScript condition holds; fails naming `what`.
     pub fn wait_until(&self, condition: &str, what: &str) {
+        self.wait_for(&format!("!!({condition})"), &true, what);
+    }
+
+    /// Waits until a JavaScript expression has the value `want` (evaluation
+    /// errors, as while a new page loads, count as not yet); fails naming
+    /// `what` and showing the last value.
+    pub fn wait_for<T>(&self, expression: &str, want: &T, what: &str)
+    where
+        T: DeserializeOwned + PartialEq + std::fmt::Debug,
+    {
         let start = Instant::now();
-        while !self.eval::<bool>(&format!("!!({condition})")) {
+        loop {
+            let got = self.try_eval::<T>(expression);
+            if got.as_ref() == Ok(want) {
+                return;
+            }
             assert!(
                 start.elapsed() < PATIENCE,
-                "timed out waiting for {what} ({condition})"
+                "timed out after {PATIENCE:?} waiting for {what}: {expression}\n  want {want:?}\n  last {got:?}"
             );
             std::thread::sleep(Duration::from_millis(10));
         }

@@ -3,12 +3,16 @@
 //!
 //! - `accessibility`: axe-core on every page type, light, dark and phone;
 //! - `links`: every internal link and asset of the bundled site resolves;
-//! - `screenshots`: pictures of the main pages, for people to look at.
+//! - `screenshots`: pictures of the main pages, for people to look at;
+//! - `search`: the search box and page find what `hindsight search` finds;
+//! - `search_latency`: sizes and query latency in Chromium, when asked.
 
 mod accessibility;
 mod chrome;
 mod links;
 mod screenshots;
+mod search;
+mod search_latency;
 mod server;
 
 use std::path::Path;

@@ -1,7 +1,8 @@
 //! Screenshots of the bundled site for people to look at (theme work,
 //! `docs/screenshot.png`): with `HINDSIGHT_SCREENSHOTS=<dir>`, writes
-//! `<page>-<look>.png` for the home, incident, metrics and quarter pages in
-//! light, dark, print and phone; without it, does nothing.
+//! `<page>-<look>.png` for the home, incident, metrics, quarter and search
+//! (with the results for "connection pool") pages in light, dark, print and
+//! phone; without it, does nothing.
 //!
 //!     HINDSIGHT_SCREENSHOTS=/tmp/shots cargo test --test integration screenshots
 
@@ -22,12 +23,18 @@ fn screenshots_of_the_main_pages_when_asked() {
     let served = Served::build(Site::bundled());
     let tab = chrome.tab();
     let wanted = std::env::var("HINDSIGHT_SCREENSHOT_PAGES")
-        .unwrap_or_else(|_| "home,incident,metrics,quarter".into());
+        .unwrap_or_else(|_| "home,incident,metrics,quarter,search".into());
     for (kind, path) in page_types(&served.public()) {
         if !wanted.split(',').any(|w| w == kind) {
             continue;
         }
-        tab.look(LIGHT).open(&served.url(&path));
+        if kind == "search" {
+            tab.look(LIGHT)
+                .open(&served.url(&format!("{path}?q=connection%20pool")));
+            tab.wait_until("document.documentElement.dataset.hsReady", "search results");
+        } else {
+            tab.look(LIGHT).open(&served.url(&path));
+        }
         for look in [LIGHT, DARK, PRINT, PHONE_LIGHT] {
             let file = dir.join(format!("{}-{}.png", kind.replace(' ', "-"), look.name));
             std::fs::write(&file, tab.screenshot(look)).unwrap();
