@@ -40,7 +40,7 @@ for root in "${roots[@]}"; do
   rm -rf "$site/public"
   echo "== $name" >&2
   start=$(date +%s%N)
-  "$hindsight" --root "$site" build --now 2026-01-15 | grep -E '^(Search:|Built )' || true
+  "$hindsight" --root "$site" build --now 2026-01-15 2>/dev/null | grep -E '^(Search:|Built )' || true
   echo "build: $(( ($(date +%s%N) - start) / 1000000 )) ms" >&2
   HINDSIGHT_SEARCH_BENCH="$site/public" \
     cargo test --workspace --test integration search_latency -- --nocapture 2>&1 |

@@ -67,6 +67,13 @@ fn search_latency_in_chromium_when_asked() {
         percentiles(&round_trips),
         percentiles(&shown)
     );
+    let mut slowest: Vec<(f64, &String)> = round_trips.iter().copied().zip(&queries).collect();
+    slowest.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let slowest: Vec<String> = slowest[..3.min(slowest.len())]
+        .iter()
+        .map(|(ms, q)| format!("`{q}` {ms:.0} ms"))
+        .collect();
+    eprintln!("latency slowest round trips: {}", slowest.join(", "));
 }
 
 /// The site's incident titles turned into queries of every kind: two words,
@@ -194,16 +201,23 @@ fn print_first_query(query: &str, requests: &[Served], cold_ms: f64, first_ms: f
             "other"
         }
     };
+    // The browser's own requests (a favicon) are not the search's.
+    let search: Vec<&Served> = requests.iter().filter(|r| group(r) != "other").collect();
     let mut line = format!(
         "first query `{query}`: {} in {} requests (",
-        kb(requests.iter().map(|r| r.bytes).sum()),
-        requests.len()
+        kb(search.iter().map(|r| r.bytes).sum()),
+        search.len()
     );
     for name in ["runtime", "index.boot", "pack ranges", "other"] {
         let mine: Vec<&Served> = requests.iter().filter(|r| group(r) == name).collect();
         if !mine.is_empty() {
             let bytes: usize = mine.iter().map(|r| r.bytes).sum();
-            line += &format!("{name} {} in {}; ", kb(bytes), mine.len());
+            line += &format!("{name} {} in {}", kb(bytes), mine.len());
+            if name == "other" {
+                let urls: Vec<&str> = mine.iter().map(|r| r.url.as_str()).collect();
+                line += &format!(": {}", urls.join(" "));
+            }
+            line += "; ";
         }
     }
     eprintln!(

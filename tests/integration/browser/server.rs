@@ -112,12 +112,12 @@ pub fn answer(dir: &Path, url_path: &str, range: Option<&str>) -> Answer {
         }
         file = file.join("index.html");
     }
-    let Ok(body) = std::fs::read(&file) else {
+    let Ok(len) = std::fs::metadata(&file).map(|m| m.len() as usize) else {
         return not_found(dir);
     };
     let (content_type, compressible) = content_type(&file);
-    let len = body.len();
     match range.map(|r| parse_range(r, len)) {
+        // Only the range is read: index packs run to tens of megabytes.
         Some(RangeRequest::Satisfiable(start, end)) => Answer {
             status: 206,
             content_type,
@@ -125,7 +125,7 @@ pub fn answer(dir: &Path, url_path: &str, range: Option<&str>) -> Answer {
                 ("Accept-Ranges", "bytes".into()),
                 ("Content-Range", format!("bytes {start}-{}/{len}", end - 1)),
             ],
-            body: body[start..end].to_vec(),
+            body: read_range(&file, start, end),
             compressible: false,
         },
         Some(RangeRequest::Unsatisfiable) => Answer {
@@ -139,10 +139,23 @@ pub fn answer(dir: &Path, url_path: &str, range: Option<&str>) -> Answer {
             status: 200,
             content_type,
             headers: vec![("Accept-Ranges", "bytes".into())],
-            body,
+            body: std::fs::read(&file).unwrap_or_else(|e| panic!("read {}: {e}", file.display())),
             compressible,
         },
     }
+}
+
+/// Bytes `start..end` of a file.
+fn read_range(file: &Path, start: usize, end: usize) -> Vec<u8> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut body = vec![0; end - start];
+    std::fs::File::open(file)
+        .and_then(|mut f| {
+            f.seek(SeekFrom::Start(start as u64))?;
+            f.read_exact(&mut body)
+        })
+        .unwrap_or_else(|e| panic!("read {}: {e}", file.display()));
+    body
 }
 
 fn not_found(dir: &Path) -> Answer {
