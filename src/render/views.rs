@@ -5,6 +5,7 @@
 use jiff::Timestamp;
 use serde::Serialize;
 
+use crate::incident::body::REFERENCE;
 use crate::incident::{ActionItem, ActionStatus, Incident, Label};
 use crate::link::{Kb, RelationReason, RepeatKind};
 
@@ -90,7 +91,8 @@ impl IncidentCard {
             .summary
             .clone()
             .or_else(|| (!incident.body_text.is_empty()).then(|| incident.body_text.clone()))
-            .map(|t| shorten(&t, EXCERPT_CHARS));
+            // A preview is plain text: `[[ID]]` reads as the id, not as link syntax.
+            .map(|t| shorten(&REFERENCE.replace_all(&t, "$1"), EXCERPT_CHARS));
         IncidentCard {
             id: incident.id.clone(),
             title: incident.title.clone(),

@@ -54,6 +54,11 @@ fn bundled_content_builds_every_page_of_the_spec() {
             "{service}"
         );
     }
+    // Previews are plain text: a `[[ID]]` reference reads as the id.
+    for list in ["index.html", "incidents/index.html"] {
+        let page = site.read(&format!("public/{list}"));
+        assert!(!page.contains("[["), "{list} shows link syntax");
+    }
     let sitemap = site.read("public/sitemap.xml");
     assert!(
         sitemap.contains("<loc>https://incidents.example.com/incidents/inc-2024-002/</loc>"),
