@@ -1,5 +1,10 @@
 //! The build pipeline: sources → incidents → knowledge base → files, all in
 //! memory. `load` happens before and `write` after; everything here is pure.
+//! A rebuild ([`rebuild_site`]) takes the previous build's [`Memo`] and redoes
+//! only the parsing and rendering a change affects.
+
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
 
 use indicatif::ProgressBar;
 use jiff::civil::Date;
@@ -9,8 +14,10 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::incident::{Incident, parse_incident};
 use crate::link::{Kb, Scope, link};
 use crate::load::Sources;
+use crate::load::SourceFile;
+use crate::render::fingerprint::Fingerprints;
 use crate::render::theme::Theme;
-use crate::render::{Extras, Files, feeds, render_site};
+use crate::render::{Extras, Files, Previous, feeds, render_site};
 use crate::search_index::{SearchSizes, search_files};
 use hindsight_search::SearchError;
 
@@ -46,6 +53,11 @@ pub struct Built {
     pub files: Files,
     pub incidents: usize,
     pub pages: usize,
+    /// Pages rendered by this build (the others were reused from the
+    /// previous one); all of them for a full build.
+    pub rendered: usize,
+    /// Content files parsed by this build (the others were reused).
+    pub parsed: usize,
     pub search: SearchSizes,
     /// Warnings (errors abort the build).
     pub diagnostics: Vec<Diagnostic>,
@@ -53,20 +65,82 @@ pub struct Built {
 
 /// Parses every content file in parallel.
 pub fn parse_all(sources: &Sources, progress: &ProgressBar) -> (Vec<Incident>, Diagnostics) {
-    let results: Vec<(Option<Incident>, Vec<Diagnostic>)> = sources
+    let (parsed, _) = parse_with(sources, progress, None, false);
+    collect_parsed(sources, parsed)
+}
+
+/// What a rebuild reuses from the previous build: parsed content files and
+/// the fingerprints of the rendered pages. A memo is only valid for the
+/// configuration, theme and options it was built with; after a change to any
+/// of them, start again from `Memo::default()`.
+#[derive(Default)]
+pub struct Memo {
+    /// By source path.
+    parsed: HashMap<String, Parsed>,
+    fingerprints: Fingerprints,
+}
+
+/// One content file's parse result, and a hash of the text it came from.
+#[derive(Clone)]
+struct Parsed {
+    text_hash: u64,
+    incident: Option<Incident>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+fn text_hash(file: &SourceFile) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    file.text.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Parse results in source order; with a memo, files whose text is
+/// unchanged are taken from it. `record` computes the text hashes a memo
+/// keeps. Also returns how many files were parsed.
+fn parse_with(
+    sources: &Sources,
+    progress: &ProgressBar,
+    memo: Option<&Memo>,
+    record: bool,
+) -> (Vec<Parsed>, usize) {
+    let results: Vec<(Parsed, bool)> = sources
         .content
         .par_iter()
         .map(|file| {
-            let parsed = parse_incident(file, &sources.config);
+            // Hashing costs a pass over the text: only when a memo uses it.
+            let text_hash = if record { text_hash(file) } else { 0 };
+            let known = memo
+                .and_then(|m| m.parsed.get(&file.path))
+                .filter(|p| p.text_hash == text_hash);
+            let result = match known {
+                Some(parsed) => (parsed.clone(), false),
+                None => {
+                    let (incident, diagnostics) = parse_incident(file, &sources.config);
+                    let parsed = Parsed {
+                        text_hash,
+                        incident,
+                        diagnostics,
+                    };
+                    (parsed, true)
+                }
+            };
             progress.inc(1);
-            parsed
+            result
         })
         .collect();
+    let count = results.iter().filter(|(_, fresh)| *fresh).count();
+    (results.into_iter().map(|(p, _)| p).collect(), count)
+}
+
+fn collect_parsed(
+    sources: &Sources,
+    parsed: impl IntoIterator<Item = Parsed>,
+) -> (Vec<Incident>, Diagnostics) {
     let mut diagnostics = sources.diagnostics.clone();
-    let mut incidents = Vec::with_capacity(results.len());
-    for (incident, found) in results {
-        diagnostics.extend(found);
-        incidents.extend(incident);
+    let mut incidents = Vec::with_capacity(sources.content.len());
+    for parsed in parsed {
+        diagnostics.extend(parsed.diagnostics);
+        incidents.extend(parsed.incident);
     }
     (incidents, diagnostics)
 }
@@ -77,7 +151,16 @@ pub fn knowledge_base(
     options: &BuildOptions,
     progress: &ProgressBar,
 ) -> (Kb, Diagnostics) {
-    let (incidents, mut diagnostics) = parse_all(&sources, progress);
+    let (incidents, diagnostics) = parse_all(&sources, progress);
+    link_parsed(sources, incidents, diagnostics, options)
+}
+
+fn link_parsed(
+    sources: Sources,
+    incidents: Vec<Incident>,
+    mut diagnostics: Diagnostics,
+    options: &BuildOptions,
+) -> (Kb, Diagnostics) {
     if options.strict {
         // SPEC §7: a strict build refuses secrets and personal data, as `check` does.
         diagnostics.extend(crate::check::scan_sources(
@@ -112,10 +195,56 @@ pub fn build_site(
     options: &BuildOptions,
     progress: &ProgressBar,
 ) -> Result<Built, BuildError> {
+    build(sources, options, progress, Mode::Full).map(|(built, _)| built)
+}
+
+/// Builds the site again after a change: files whose text is unchanged are
+/// not parsed again, and pages whose template context is unchanged keep
+/// their HTML. `previous` is the files of the last good build and its memo
+/// (none for the first build); the result comes with the memo for the next
+/// rebuild.
+pub fn rebuild_site(
+    sources: Sources,
+    options: &BuildOptions,
+    progress: &ProgressBar,
+    previous: Option<(&Files, &Memo)>,
+) -> Result<(Built, Memo), BuildError> {
+    let (built, memo) = build(sources, options, progress, Mode::Rebuild(previous))?;
+    Ok((built, memo.unwrap_or_default()))
+}
+
+enum Mode<'a> {
+    /// One build: nothing to reuse, nothing to keep.
+    Full,
+    /// Reuse what the previous build left, if any, and keep a memo.
+    Rebuild(Option<(&'a Files, &'a Memo)>),
+}
+
+fn build(
+    sources: Sources,
+    options: &BuildOptions,
+    progress: &ProgressBar,
+    mode: Mode<'_>,
+) -> Result<(Built, Option<Memo>), BuildError> {
+    let (record, previous) = match mode {
+        Mode::Full => (false, None),
+        Mode::Rebuild(previous) => (true, previous),
+    };
     let theme = Theme::load(&sources.theme_overrides).map_err(BuildError::Theme)?;
     progress.set_length(sources.content.len() as u64);
     progress.set_message("parsing");
-    let (kb, diagnostics) = knowledge_base(sources, options, progress);
+    let (parsed, parsed_count) = parse_with(&sources, progress, previous.map(|(_, memo)| memo), record);
+    // A rebuild keeps the parse results for the next one.
+    let memo_parsed: Option<HashMap<String, Parsed>> = record.then(|| {
+        sources
+            .content
+            .iter()
+            .zip(&parsed)
+            .map(|(file, parsed)| (file.path.clone(), parsed.clone()))
+            .collect()
+    });
+    let (incidents, diagnostics) = collect_parsed(&sources, parsed);
+    let (kb, diagnostics) = link_parsed(sources, incidents, diagnostics, options);
     if diagnostics.has_errors() {
         return Err(BuildError::Content(diagnostics.into_sorted()));
     }
@@ -127,12 +256,17 @@ pub fn build_site(
         metrics: Some(metrics),
         ..Extras::default()
     };
+    let reuse = previous.map(|(files, memo)| Previous {
+        fingerprints: &memo.fingerprints,
+        files,
+    });
     let (rendered, search) = rayon::join(
-        || render_site(&kb, &theme, &extras),
+        || render_site(&kb, &theme, &extras, reuse),
         || search_files(&kb, options.offline),
     );
-    let mut files = rendered.map_err(|e| BuildError::Theme(vec![e.into_diagnostic(&theme)]))?;
+    let rendered = rendered.map_err(|e| BuildError::Theme(vec![e.into_diagnostic(&theme)]))?;
     let search = search.map_err(BuildError::Search)?;
+    let mut files = rendered.files;
     files.extend(search.files);
     let pages: Vec<String> = files
         .keys()
@@ -140,11 +274,18 @@ pub fn build_site(
         .cloned()
         .collect();
     files.insert("sitemap.xml".into(), feeds::sitemap(&kb, &pages));
-    Ok(Built {
+    let memo = memo_parsed.map(|parsed| Memo {
+        parsed,
+        fingerprints: rendered.fingerprints,
+    });
+    let built = Built {
         files,
         incidents: kb.incidents.len(),
         pages: pages.len(),
+        rendered: rendered.rendered,
+        parsed: parsed_count,
         search: search.sizes,
         diagnostics: diagnostics.into_sorted(),
-    })
+    };
+    Ok((built, memo))
 }
