@@ -11,6 +11,7 @@ use indicatif::ProgressBar;
 
 use super::{Exit, build, report};
 use crate::cli::ServeArgs;
+use crate::diagnostics::{Diagnostic, Level};
 use crate::load::{LoadError, load};
 use crate::pipeline::{BuildError, BuildOptions, Memo, rebuild_site};
 use crate::render::Files;
@@ -228,10 +229,12 @@ impl Builder {
     }
 }
 
-/// Diagnostics as plain text, for the page overlay.
-fn plain(items: &[crate::diagnostics::Diagnostic]) -> String {
+/// The errors among `items` as plain text, for the page overlay (warnings
+/// stay in the terminal).
+fn plain(items: &[Diagnostic]) -> String {
     items
         .iter()
+        .filter(|d| d.level == Level::Error)
         .map(|d| d.render(false))
         .collect::<Vec<_>>()
         .join("\n")

@@ -213,7 +213,7 @@ impl Events {
             }
         });
         let events = Events(text);
-        events.wait_for("retry:");
+        events.wait_for("retry:", server);
         events
     }
 
@@ -221,19 +221,22 @@ impl Events {
         self.0.lock().unwrap().clone()
     }
 
-    /// Waits until the stream has `text` after what was seen before, and
-    /// returns everything received.
-    fn wait_for(&self, text: &str) -> String {
+    /// Waits until the stream has `text`, and returns what came up to the
+    /// end of it (later waits see only what comes after).
+    fn wait_for(&self, text: &str, server: &Server) -> String {
         let deadline = Instant::now() + WAIT;
         loop {
-            let seen = self.text();
-            if seen.contains(text) {
-                self.0.lock().unwrap().clear();
-                return seen;
+            {
+                let mut seen = self.0.lock().unwrap();
+                if let Some(at) = seen.find(text) {
+                    return seen.drain(..at + text.len()).collect();
+                }
             }
             assert!(
                 Instant::now() < deadline,
-                "no {text:?} in the event stream: {seen:?}"
+                "no {text:?} in the event stream: {:?}; output:\n{}",
+                self.text(),
+                server.output()
             );
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -279,7 +282,7 @@ fn edits_deletions_and_errors_show_up_while_serving() {
     });
     let list = server.get("/incidents/");
     assert!(list.text().contains(NEW_TITLE) && !list.text().contains(OLD_TITLE));
-    events.wait_for("event: reload");
+    events.wait_for("event: reload", &server);
     let rebuilt = server.line_with("Rebuilt in");
     let (rendered, total) = rebuilt
         .split_once('(')
@@ -305,17 +308,20 @@ fn edits_deletions_and_errors_show_up_while_serving() {
     let gone = server.wait_for(INCIDENT_PAGE, "a 404", |r| r.status == 404);
     assert!(gone.text().contains("Page not found"));
     assert!(!server.get("/incidents/").text().contains(NEW_TITLE));
-    events.wait_for("event: reload");
+    events.wait_for("event: reload", &server);
 
     // A broken postmortem: the error is reported, the last good site stays.
     const OTHER: &str = "content/2026/INC-2026-001-payments-connection-pool-starvation.md";
     const OTHER_PAGE: &str = "/incidents/inc-2026-001/";
     let good = site.read(OTHER);
     site.write(OTHER, good.replacen("severity:", "severity: SEV9\nseverity_was:", 1));
-    let stream = events.wait_for("event: build-error");
+    events.wait_for("event: build-error", &server);
+    // The rest of the event: the diagnostic the page shows over itself.
+    let overlay = events.wait_for("\n\n", &server);
     assert!(
-        stream.contains(&format!("data:  --> {OTHER}:")),
-        "the overlay names the file: {stream}"
+        overlay.contains(&format!("data:  --> {OTHER}:4:1"))
+            && overlay.contains("data: error[unknown-severity]: unknown severity `SEV9`"),
+        "the overlay names the error and the file: {overlay}"
     );
     server.wait_for_output("still serving the last good site");
     assert!(server.output().contains("SEV9"));
@@ -323,14 +329,14 @@ fn edits_deletions_and_errors_show_up_while_serving() {
     assert_eq!(still.status, 200);
     assert!(still.text().contains("Payments connection pool starved"));
     // A page opened now learns about the error at once.
-    Events::open(&server).wait_for("event: build-error");
+    Events::open(&server).wait_for("event: build-error", &server);
 
     // Fixed: the site rebuilds and pages reload.
     site.write(OTHER, good.replace("starved by retries", "starved by eager retries"));
     server.wait_for(OTHER_PAGE, "the fixed page", |r| {
         r.text().contains("starved by eager retries")
     });
-    events.wait_for("event: reload");
+    events.wait_for("event: reload", &server);
 
     stop_with_ctrl_c(server);
 }
