@@ -289,3 +289,96 @@ fn build(
     };
     Ok((built, memo))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::load::load;
+
+    const EDITED: &str = "content/2025/INC-2025-002-debug-allocation-flag-left-on.md";
+
+    /// The bundled knowledge base, with `edit` applied to its files.
+    fn sources(edit: &dyn Fn(&mut Vec<SourceFile>)) -> Sources {
+        let mut sources = load(Path::new(env!("CARGO_MANIFEST_DIR"))).expect("bundled content");
+        edit(&mut sources.content);
+        sources
+    }
+
+    fn options() -> BuildOptions {
+        BuildOptions {
+            drafts: false,
+            include_internal: false,
+            strict: false,
+            offline: false,
+            base_url: None,
+            now: jiff::civil::date(2026, 1, 15),
+        }
+    }
+
+    fn edited(content: &mut [SourceFile]) -> &mut SourceFile {
+        content.iter_mut().find(|f| f.path == EDITED).expect("the edited file")
+    }
+
+    #[test]
+    fn a_rebuild_equals_a_full_build_and_redoes_only_what_changed() {
+        let hidden = ProgressBar::hidden();
+        let (first, memo) = rebuild_site(sources(&|_| {}), &options(), &hidden, None).unwrap();
+        assert_eq!(first.rendered, first.pages, "a first build renders everything");
+        assert_eq!(first.parsed, sources(&|_| {}).content.len());
+
+        type Edit = Box<dyn Fn(&mut Vec<SourceFile>)>;
+        let edits: [(&str, Edit, usize); 5] = [
+            ("nothing", Box::new(|_| {}), 0),
+            (
+                "title",
+                Box::new(|c| {
+                    let file = edited(c);
+                    file.text = file.text.replacen("title: ", "title: Renamed ", 1);
+                }),
+                1,
+            ),
+            (
+                "body",
+                Box::new(|c| edited(c).text.push_str("\nOne more paragraph.\n")),
+                1,
+            ),
+            (
+                "deletion",
+                Box::new(|c| c.retain(|f| f.path != EDITED)),
+                0,
+            ),
+            (
+                "rename",
+                Box::new(|c| edited(c).path = "content/2025/moved.md".into()),
+                1,
+            ),
+        ];
+        for (name, edit, parsed) in edits {
+            let (rebuilt, _) =
+                rebuild_site(sources(&edit), &options(), &hidden, Some((&first.files, &memo)))
+                    .unwrap();
+            let full = build_site(sources(&edit), &options(), &hidden).unwrap();
+            let differing: Vec<&String> = full
+                .files
+                .keys()
+                .chain(rebuilt.files.keys())
+                .filter(|p| full.files.get(*p) != rebuilt.files.get(*p))
+                .collect();
+            assert!(differing.is_empty(), "{name}: {differing:?} differ from a full build");
+            assert_eq!(rebuilt.parsed, parsed, "{name}: files parsed");
+            assert!(
+                rebuilt.rendered < rebuilt.pages / 2,
+                "{name}: {} of {} pages rendered",
+                rebuilt.rendered,
+                rebuilt.pages
+            );
+            if name == "nothing" {
+                assert_eq!(rebuilt.rendered, 0);
+            } else {
+                assert!(rebuilt.rendered > 0, "{name}: its page renders again");
+            }
+        }
+    }
+}
