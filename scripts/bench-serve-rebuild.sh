@@ -80,7 +80,7 @@ for source in "$@"; do
     server=$!
     wait_lines 0 "^Serving http"
 
-    file=$(find "$work/kb/content" -name '*.md' | sort | head -1)
+    file=$(find "$work/kb/content" -name '*.md' | sort | sed -n 1p)
     titles=() bodies=() title_pages= body_pages=
     for run in $(seq "$RUNS"); do
         read -r ms rendered total < <(edit "$file" "0,/^title:/s/^title: ([\"']?)/title: \\1Edit $run /")

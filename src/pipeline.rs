@@ -18,7 +18,7 @@ use crate::load::SourceFile;
 use crate::render::fingerprint::Fingerprints;
 use crate::render::theme::Theme;
 use crate::render::{Extras, Files, Previous, feeds, render_site};
-use crate::search_index::{SearchSizes, search_files};
+use crate::search_index::{SearchParts, search_files};
 use hindsight_search::SearchError;
 
 #[derive(Debug, Clone)]
@@ -58,7 +58,8 @@ pub struct Built {
     pub rendered: usize,
     /// Content files parsed by this build (the others were reused).
     pub parsed: usize,
-    pub search: SearchSizes,
+    /// Which files are search's, for reporting their sizes.
+    pub search: SearchParts,
     /// Warnings (errors abort the build).
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -284,7 +285,7 @@ fn build(
         pages: pages.len(),
         rendered: rendered.rendered,
         parsed: parsed_count,
-        search: search.sizes,
+        search: search.parts,
         diagnostics: diagnostics.into_sorted(),
     };
     Ok((built, memo))
