@@ -13,8 +13,8 @@ use rayon::prelude::*;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::incident::{Incident, parse_incident};
 use crate::link::{Kb, Scope, link};
-use crate::load::Sources;
 use crate::load::SourceFile;
+use crate::load::Sources;
 use crate::render::fingerprint::Fingerprints;
 use crate::render::theme::Theme;
 use crate::render::{Extras, Files, Previous, feeds, render_site};
@@ -234,7 +234,8 @@ fn build(
     let theme = Theme::load(&sources.theme_overrides).map_err(BuildError::Theme)?;
     progress.set_length(sources.content.len() as u64);
     progress.set_message("parsing");
-    let (parsed, parsed_count) = parse_with(&sources, progress, previous.map(|(_, memo)| memo), record);
+    let (parsed, parsed_count) =
+        parse_with(&sources, progress, previous.map(|(_, memo)| memo), record);
     // A rebuild keeps the parse results for the next one.
     let memo_parsed: Option<HashMap<String, Parsed>> = record.then(|| {
         sources
@@ -319,14 +320,20 @@ mod tests {
     }
 
     fn edited(content: &mut [SourceFile]) -> &mut SourceFile {
-        content.iter_mut().find(|f| f.path == EDITED).expect("the edited file")
+        content
+            .iter_mut()
+            .find(|f| f.path == EDITED)
+            .expect("the edited file")
     }
 
     #[test]
     fn a_rebuild_equals_a_full_build_and_redoes_only_what_changed() {
         let hidden = ProgressBar::hidden();
         let (first, memo) = rebuild_site(sources(&|_| {}), &options(), &hidden, None).unwrap();
-        assert_eq!(first.rendered, first.pages, "a first build renders everything");
+        assert_eq!(
+            first.rendered, first.pages,
+            "a first build renders everything"
+        );
         assert_eq!(first.parsed, sources(&|_| {}).content.len());
 
         type Edit = Box<dyn Fn(&mut Vec<SourceFile>)>;
@@ -345,11 +352,7 @@ mod tests {
                 Box::new(|c| edited(c).text.push_str("\nOne more paragraph.\n")),
                 1,
             ),
-            (
-                "deletion",
-                Box::new(|c| c.retain(|f| f.path != EDITED)),
-                0,
-            ),
+            ("deletion", Box::new(|c| c.retain(|f| f.path != EDITED)), 0),
             (
                 "rename",
                 Box::new(|c| edited(c).path = "content/2025/moved.md".into()),
@@ -357,9 +360,13 @@ mod tests {
             ),
         ];
         for (name, edit, parsed) in edits {
-            let (rebuilt, _) =
-                rebuild_site(sources(&edit), &options(), &hidden, Some((&first.files, &memo)))
-                    .unwrap();
+            let (rebuilt, _) = rebuild_site(
+                sources(&edit),
+                &options(),
+                &hidden,
+                Some((&first.files, &memo)),
+            )
+            .unwrap();
             let full = build_site(sources(&edit), &options(), &hidden).unwrap();
             let differing: Vec<&String> = full
                 .files
@@ -367,7 +374,10 @@ mod tests {
                 .chain(rebuilt.files.keys())
                 .filter(|p| full.files.get(*p) != rebuilt.files.get(*p))
                 .collect();
-            assert!(differing.is_empty(), "{name}: {differing:?} differ from a full build");
+            assert!(
+                differing.is_empty(),
+                "{name}: {differing:?} differ from a full build"
+            );
             assert_eq!(rebuilt.parsed, parsed, "{name}: files parsed");
             assert!(
                 rebuilt.rendered < rebuilt.pages / 2,

@@ -129,7 +129,11 @@ pub fn search_files(kb: &Kb, offline: bool) -> Result<SearchFiles, SearchError> 
     let output_path = |path: &str| format!("{SEARCH_DIR}/{path}");
     let parts = SearchParts {
         runtime: runtime.iter().map(|(path, _)| output_path(path)).collect(),
-        index: index.files.iter().map(|(path, _)| output_path(path)).collect(),
+        index: index
+            .files
+            .iter()
+            .map(|(path, _)| output_path(path))
+            .collect(),
     };
     let mut files: Vec<(String, Vec<u8>)> = runtime
         .iter()

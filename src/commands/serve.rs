@@ -103,9 +103,8 @@ pub fn run(root: &Path, args: &ServeArgs) -> anyhow::Result<Exit> {
 
     let (send, events) = mpsc::channel();
     let mut watcher = Watcher::start(&builder.root, send.clone())?;
-    let stop = send;
     ctrlc::set_handler(move || {
-        let _ = stop.send(Event::Stop);
+        let _ = send.send(Event::Stop);
     })?;
     println!("Serving http://{address}/ (Ctrl-C to stop)");
 
@@ -170,22 +169,23 @@ impl Builder {
             }
         };
         let previous = self.files.as_deref().map(|files| (files, &self.memo));
-        let (built, memo) = match rebuild_site(sources, &self.options, &ProgressBar::hidden(), previous) {
-            Ok(result) => result,
-            Err(BuildError::Content(items) | BuildError::Theme(items)) => {
-                report::diagnostics(&items);
-                return self.fail(&plain(&items), live);
-            }
-            Err(error @ BuildError::Search(_)) => {
-                report::error(&error.to_string(), None);
-                return self.fail(&error.to_string(), live);
-            }
-        };
+        let (built, memo) =
+            match rebuild_site(sources, &self.options, &ProgressBar::hidden(), previous) {
+                Ok(result) => result,
+                Err(BuildError::Content(items) | BuildError::Theme(items)) => {
+                    report::diagnostics(&items);
+                    return self.fail(&plain(&items), live);
+                }
+                Err(error @ BuildError::Search(_)) => {
+                    report::error(&error.to_string(), None);
+                    return self.fail(&error.to_string(), live);
+                }
+            };
         report::diagnostics(&built.diagnostics);
-        if let Some(out) = &self.out {
-            if let Err(e) = write_site(out, &built.files, &Protected { root: &self.root }) {
-                report::error(&e.to_string(), Some(e.hint()));
-            }
+        if let Some(out) = &self.out
+            && let Err(e) = write_site(out, &built.files, &Protected { root: &self.root })
+        {
+            report::error(&e.to_string(), Some(e.hint()));
         }
         let first = self.files.is_none();
         let changed = self.files.as_deref() != Some(&built.files);

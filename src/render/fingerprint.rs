@@ -97,7 +97,10 @@ mod tests {
 
     #[test]
     fn same_inputs_same_fingerprint_and_any_change_differs() {
-        let base = [("title", serde_json::json!("A")), ("n", serde_json::json!(1))];
+        let base = [
+            ("title", serde_json::json!("A")),
+            ("n", serde_json::json!(1)),
+        ];
         let same = fingerprint("page.html", &base);
         assert!(same.is_some());
         assert_eq!(same, fingerprint("page.html", &base));
@@ -106,7 +109,10 @@ mod tests {
             same,
             fingerprint(
                 "page.html",
-                &[("title", serde_json::json!("B")), ("n", serde_json::json!(1))]
+                &[
+                    ("title", serde_json::json!("B")),
+                    ("n", serde_json::json!(1))
+                ]
             )
         );
         // Keys and values cannot run into each other.

@@ -41,7 +41,11 @@ pub struct RenderedBody {
 /// A hash of everything [`render_body`] reads: equal keys render the same
 /// body, so a rebuild can tell a page's body is unchanged without rendering
 /// it. Keep it in step with `render_body`.
-pub fn body_key(incident: &Incident, links: &BTreeMap<String, LinkTarget>, allow_html: bool) -> u64 {
+pub fn body_key(
+    incident: &Incident,
+    links: &BTreeMap<String, LinkTarget>,
+    allow_html: bool,
+) -> u64 {
     let mut hasher = DefaultHasher::new();
     incident.body.hash(&mut hasher);
     incident.body_line.hash(&mut hasher);

@@ -518,10 +518,7 @@ impl PageRenderer<'_> {
         }
     }
 
-    pub(super) fn metrics_index(
-        &self,
-        metrics: &Metrics,
-    ) -> Result<Page, TemplateError> {
+    pub(super) fn metrics_index(&self, metrics: &Metrics) -> Result<Page, TemplateError> {
         let kb = self.kb;
         let start = metrics.quarters.len().saturating_sub(RECENT_QUARTERS);
         let recent: Vec<usize> = (start..metrics.quarters.len()).collect();

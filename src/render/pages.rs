@@ -3,18 +3,18 @@
 
 use std::collections::BTreeMap;
 
-use rayon::prelude::*;
-use serde::Serialize;
+use super::Previous;
 use super::fingerprint::PageContext;
 use super::markdown::{LinkTarget, body_key, render_body};
 use super::theme::{TemplateError, Theme};
-use super::Previous;
 use super::views::{
     ActionItemView, IncidentCard, IncidentRef, IncidentView, LinkView, SeverityView,
     action_item_view, incident_path, is_overdue, service_path, tag_path,
 };
 use crate::link::{Group, Kb};
 use crate::metrics::Metrics;
+use rayon::prelude::*;
+use serde::Serialize;
 
 /// How many incidents the home page lists.
 const HOME_RECENT: usize = 8;
@@ -273,7 +273,10 @@ impl<'a> PageRenderer<'a> {
             Some(html) => (html.clone(), false),
             None => {
                 complete(ctx.context_mut());
-                (self.theme.render(template, ctx.context())?.into_bytes(), true)
+                (
+                    self.theme.render(template, ctx.context())?.into_bytes(),
+                    true,
+                )
             }
         };
         Ok(Page {

@@ -117,7 +117,8 @@ pub fn answer(files: Option<&Files>, url: &str, range: Option<&str>) -> Answer {
     let Some(body) = files.get(&key) else {
         if files.contains_key(&format!("{key}/index.html")) {
             let path = url.split(['?', '#']).next().unwrap_or("");
-            return Answer::new(301, TEXT, b"moved\n".to_vec()).header("Location", format!("{path}/"));
+            return Answer::new(301, TEXT, b"moved\n".to_vec())
+                .header("Location", format!("{path}/"));
         }
         return not_found(files);
     };
@@ -136,8 +137,9 @@ pub fn answer(files: Option<&Files>, url: &str, range: Option<&str>) -> Answer {
                 .header("Accept-Ranges", "bytes".into())
                 .header("Content-Range", format!("bytes {start}-{end}/{len}"))
         }
-        Some(Err(RangeUnsatisfiableError::Unsatisfiable)) => Answer::new(416, TEXT, Vec::new())
-            .header("Content-Range", format!("bytes */{len}")),
+        Some(Err(RangeUnsatisfiableError::Unsatisfiable)) => {
+            Answer::new(416, TEXT, Vec::new()).header("Content-Range", format!("bytes */{len}"))
+        }
         _ => Answer::new(200, &content_type, body.clone()).header("Accept-Ranges", "bytes".into()),
     }
 }
@@ -178,8 +180,15 @@ pub fn respond(request: tiny_http::Request, site: &Site, live: &LiveReload) {
         return;
     }
     let answer = if path == live::SCRIPT_PATH {
-        Answer::new(200, "text/javascript; charset=utf-8", live::SCRIPT.as_bytes().to_vec())
-    } else if !matches!(request.method(), tiny_http::Method::Get | tiny_http::Method::Head) {
+        Answer::new(
+            200,
+            "text/javascript; charset=utf-8",
+            live::SCRIPT.as_bytes().to_vec(),
+        )
+    } else if !matches!(
+        request.method(),
+        tiny_http::Method::Get | tiny_http::Method::Head
+    ) {
         Answer::new(405, TEXT, b"method not allowed\n".to_vec()).header("Allow", "GET, HEAD".into())
     } else {
         let range = request
@@ -190,7 +199,10 @@ pub fn respond(request: tiny_http::Request, site: &Site, live: &LiveReload) {
         answer(site.files().as_deref(), &url, range.as_deref())
     };
     let mut response = tiny_http::Response::from_data(answer.body).with_status_code(answer.status);
-    let headers = [("Content-Type", answer.content_type), ("Cache-Control", "no-store".into())];
+    let headers = [
+        ("Content-Type", answer.content_type),
+        ("Cache-Control", "no-store".into()),
+    ];
     for (name, value) in headers.into_iter().chain(answer.headers) {
         if let Ok(header) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
             response.add_header(header);
@@ -223,7 +235,10 @@ mod tests {
         assert_eq!(target("/"), file("index.html"));
         assert_eq!(target("/incidents/"), file("incidents/index.html"));
         assert_eq!(target("/incidents/?q=a#top"), file("incidents/index.html"));
-        assert_eq!(target("/tags/conn%20pool/"), file("tags/conn pool/index.html"));
+        assert_eq!(
+            target("/tags/conn%20pool/"),
+            file("tags/conn pool/index.html")
+        );
         assert_eq!(target("/feed.xml"), file("feed.xml"));
     }
 
@@ -264,14 +279,21 @@ mod tests {
 
         let home = get("/", None);
         assert_eq!((home.status, home.content_type.as_str()), (200, HTML));
-        assert!(String::from_utf8(home.body).unwrap().contains("live-reload.js"));
+        assert!(
+            String::from_utf8(home.body)
+                .unwrap()
+                .contains("live-reload.js")
+        );
 
         let wasm = get("/search/runtime.wasm", None);
         assert_eq!(wasm.content_type, "application/wasm");
 
         let part = get("/search/index.pack", Some("bytes=2-4"));
         assert_eq!((part.status, part.body.as_slice()), (206, &b"234"[..]));
-        assert!(part.headers.contains(&("Content-Range", "bytes 2-4/10".into())));
+        assert!(
+            part.headers
+                .contains(&("Content-Range", "bytes 2-4/10".into()))
+        );
         let tail = get("/search/index.pack", Some("bytes=-3"));
         assert_eq!(tail.body, b"789");
         assert_eq!(get("/search/index.pack", Some("bytes=10-")).status, 416);
@@ -281,7 +303,11 @@ mod tests {
 
         let missing = get("/nope/", None);
         assert_eq!(missing.status, 404);
-        assert!(String::from_utf8(missing.body).unwrap().contains("Page not found"));
+        assert!(
+            String::from_utf8(missing.body)
+                .unwrap()
+                .contains("Page not found")
+        );
         let folder = get("/incidents?x=1", None);
         assert_eq!(folder.status, 301);
         assert!(folder.headers.contains(&("Location", "/incidents/".into())));
@@ -289,7 +315,11 @@ mod tests {
 
         let none = answer(None, "/", None);
         assert_eq!(none.status, 503);
-        assert!(String::from_utf8(none.body).unwrap().contains("live-reload.js"));
+        assert!(
+            String::from_utf8(none.body)
+                .unwrap()
+                .contains("live-reload.js")
+        );
     }
 
     #[test]
@@ -297,9 +327,15 @@ mod tests {
         assert_eq!(content_type("a/index.html"), "text/html; charset=utf-8");
         assert_eq!(content_type("static/style.css"), "text/css; charset=utf-8");
         assert!(content_type("static/search.js").ends_with("javascript; charset=utf-8"));
-        assert_eq!(content_type("incidents.json"), "application/json; charset=utf-8");
+        assert_eq!(
+            content_type("incidents.json"),
+            "application/json; charset=utf-8"
+        );
         assert_eq!(content_type("feed.xml").split(';').next(), Some("text/xml"));
         assert_eq!(content_type("search/runtime.wasm"), "application/wasm");
-        assert_eq!(content_type("search/index.pack"), "application/octet-stream");
+        assert_eq!(
+            content_type("search/index.pack"),
+            "application/octet-stream"
+        );
     }
 }

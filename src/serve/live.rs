@@ -103,9 +103,11 @@ impl LiveReload {
 
 /// Sends to every stream; streams whose page went away are dropped.
 fn broadcast(state: &mut State, text: &str) {
-    state
-        .clients
-        .retain_mut(|c| c.write_all(text.as_bytes()).and_then(|()| c.flush()).is_ok());
+    state.clients.retain_mut(|c| {
+        c.write_all(text.as_bytes())
+            .and_then(|()| c.flush())
+            .is_ok()
+    });
 }
 
 #[cfg(test)]
@@ -157,13 +159,24 @@ mod tests {
         let live = LiveReload::default();
         let early = Sink::default();
         live.connect(Box::new(early.clone()));
-        assert!(early.text().starts_with("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream"));
+        assert!(
+            early
+                .text()
+                .starts_with("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream")
+        );
         live.fail("error: broken");
-        assert!(early.text().ends_with("event: build-error\ndata: error: broken\n\n"));
+        assert!(
+            early
+                .text()
+                .ends_with("event: build-error\ndata: error: broken\n\n")
+        );
 
         let late = Sink::default();
         live.connect(Box::new(late.clone()));
-        assert!(late.text().contains("event: build-error\ndata: error: broken\n\n"));
+        assert!(
+            late.text()
+                .contains("event: build-error\ndata: error: broken\n\n")
+        );
 
         live.reload();
         assert!(early.text().ends_with("event: reload\ndata: rebuilt\n\n"));

@@ -81,7 +81,9 @@ impl Watcher {
             let Ok(events) = result else { return };
             let changes = classify(
                 &watched_root,
-                events.iter().flat_map(|e| e.paths.iter().map(PathBuf::as_path)),
+                events
+                    .iter()
+                    .flat_map(|e| e.paths.iter().map(PathBuf::as_path)),
             );
             if changes.any() {
                 let _ = send.send(E::from(changes));
@@ -118,10 +120,12 @@ impl Watcher {
     }
 
     fn watch(&mut self, path: &Path, mode: RecursiveMode) -> Result<(), WatchError> {
-        self.debouncer.watch(path, mode).map_err(|source| WatchError {
-            path: path.to_path_buf(),
-            source,
-        })
+        self.debouncer
+            .watch(path, mode)
+            .map_err(|source| WatchError {
+                path: path.to_path_buf(),
+                source,
+            })
     }
 
     pub fn stop(self) {
@@ -147,7 +151,14 @@ mod tests {
         assert!(changes(&["/kb/hindsight.yaml"]).everything);
         assert!(changes(&["/kb/theme/templates/base.html"]).everything);
         assert!(changes(&["/kb/theme"]).everything);
-        assert!(!changes(&["/kb/public/index.html", "/kb/.git/index", "/elsewhere/content/a.md"]).any());
+        assert!(
+            !changes(&[
+                "/kb/public/index.html",
+                "/kb/.git/index",
+                "/elsewhere/content/a.md"
+            ])
+            .any()
+        );
         assert!(!changes(&["/kb/hindsight.yaml.swp"]).any());
     }
 }

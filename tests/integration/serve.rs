@@ -259,7 +259,11 @@ fn edits_deletions_and_errors_show_up_while_serving() {
     let site = Site::bundled();
     let out = site.root().join("served");
     let server = Server::start(&site, &["--out", out.to_str().unwrap()]);
-    assert!(server.origin.starts_with("http://127.0.0.1:"), "{}", server.origin);
+    assert!(
+        server.origin.starts_with("http://127.0.0.1:"),
+        "{}",
+        server.origin
+    );
 
     let page = server.get(INCIDENT_PAGE);
     assert_eq!(page.status, 200);
@@ -290,7 +294,11 @@ fn edits_deletions_and_errors_show_up_while_serving() {
         .map(|(n, rest)| {
             (
                 n.parse::<usize>().unwrap(),
-                rest.split_whitespace().next().unwrap().parse::<usize>().unwrap(),
+                rest.split_whitespace()
+                    .next()
+                    .unwrap()
+                    .parse::<usize>()
+                    .unwrap(),
             )
         })
         .expect("`Rebuilt in X ms (N of M pages)`");
@@ -299,7 +307,9 @@ fn edits_deletions_and_errors_show_up_while_serving() {
         "a title edit re-renders its page and the lists showing it, not the whole site: {rebuilt}"
     );
     assert_eq!(
-        search_ids(&site, out.to_str().unwrap(), "zeppelin").first().map(String::as_str),
+        search_ids(&site, out.to_str().unwrap(), "zeppelin")
+            .first()
+            .map(String::as_str),
         Some("INC-2024-002")
     );
 
@@ -314,7 +324,10 @@ fn edits_deletions_and_errors_show_up_while_serving() {
     const OTHER: &str = "content/2026/INC-2026-001-payments-connection-pool-starvation.md";
     const OTHER_PAGE: &str = "/incidents/inc-2026-001/";
     let good = site.read(OTHER);
-    site.write(OTHER, good.replacen("severity:", "severity: SEV9\nseverity_was:", 1));
+    site.write(
+        OTHER,
+        good.replacen("severity:", "severity: SEV9\nseverity_was:", 1),
+    );
     events.wait_for("event: build-error", &server);
     // The rest of the event: the diagnostic the page shows over itself.
     let overlay = events.wait_for("\n\n", &server);
@@ -332,7 +345,10 @@ fn edits_deletions_and_errors_show_up_while_serving() {
     Events::open(&server).wait_for("event: build-error", &server);
 
     // Fixed: the site rebuilds and pages reload.
-    site.write(OTHER, good.replace("starved by retries", "starved by eager retries"));
+    site.write(
+        OTHER,
+        good.replace("starved by retries", "starved by eager retries"),
+    );
     server.wait_for(OTHER_PAGE, "the fixed page", |r| {
         r.text().contains("starved by eager retries")
     });
@@ -396,21 +412,34 @@ fn only_files_of_the_built_site_are_served() {
             "{target}: status {}",
             response.status
         );
-        assert!(!response.text().contains("TOP-SECRET"), "{target} leaked a file");
+        assert!(
+            !response.text().contains("TOP-SECRET"),
+            "{target} leaked a file"
+        );
     }
 
     // What is served is served right: types, ranges, 404 and folders.
     let wasm = server.get("/search/search-runtime.wasm");
     assert_eq!(wasm.status, 200);
     assert_eq!(wasm.header("Content-Type"), Some("application/wasm"));
-    let part = request(server.address(), "/search/search-runtime.wasm", &[("Range", "bytes=0-3")]);
+    let part = request(
+        server.address(),
+        "/search/search-runtime.wasm",
+        &[("Range", "bytes=0-3")],
+    );
     assert_eq!(part.status, 206);
     assert_eq!(part.body, b"\0asm");
     let len = wasm.body.len();
-    assert_eq!(part.header("Content-Range"), Some(format!("bytes 0-3/{len}").as_str()));
+    assert_eq!(
+        part.header("Content-Range"),
+        Some(format!("bytes 0-3/{len}").as_str())
+    );
     let beyond = format!("bytes={len}-");
-    let unsatisfiable =
-        request(server.address(), "/search/search-runtime.wasm", &[("Range", &beyond)]);
+    let unsatisfiable = request(
+        server.address(),
+        "/search/search-runtime.wasm",
+        &[("Range", &beyond)],
+    );
     assert_eq!(unsatisfiable.status, 416);
     let css = server.get("/static/style.css");
     assert_eq!(css.header("Content-Type"), Some("text/css; charset=utf-8"));
