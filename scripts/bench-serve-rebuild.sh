@@ -5,6 +5,9 @@
 #   RUNS=5 scripts/bench-serve-rebuild.sh ROOT    # runs per measurement (median reported; default 3)
 #   HINDSIGHT=path/to/hindsight scripts/...       # a given binary (default: cargo build --release)
 #
+# Corpora of N postmortems come from the bench generator:
+#   cargo run --release -p hindsight-bench -- gen --count 10000 --seed 1 --out /tmp/kb10000
+#
 # Each ROOT is copied to a temporary folder (the original is never edited).
 # There, `build` is timed RUNS times (wall clock), then `serve --port 0`
 # starts and one postmortem (the first in content/, sorted) is edited RUNS
