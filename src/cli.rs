@@ -64,9 +64,11 @@ pub struct BuildArgs {
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
+    /// Port to listen on (0: any free port; the address is printed)
     #[arg(long, default_value_t = 1111)]
     pub port: u16,
-    #[arg(long, default_value = "127.0.0.1")]
+    /// Address to listen on; the default serves this machine only
+    #[arg(long, default_value = "127.0.0.1", value_name = "IP")]
     pub bind: String,
     #[command(flatten)]
     pub build: BuildArgs,

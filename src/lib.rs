@@ -23,5 +23,6 @@ pub mod quarter;
 pub mod render;
 pub mod scaffold;
 pub mod search_index;
+pub mod serve;
 pub mod slug;
 pub mod write;

@@ -1,5 +1,10 @@
 //! The build pipeline: sources → incidents → knowledge base → files, all in
 //! memory. `load` happens before and `write` after; everything here is pure.
+//! A rebuild ([`rebuild_site`]) takes the previous build's [`Memo`] and redoes
+//! only the parsing and rendering a change affects.
+
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
 
 use indicatif::ProgressBar;
 use jiff::civil::Date;
@@ -8,10 +13,12 @@ use rayon::prelude::*;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::incident::{Incident, parse_incident};
 use crate::link::{Kb, Scope, link};
+use crate::load::SourceFile;
 use crate::load::Sources;
+use crate::render::fingerprint::Fingerprints;
 use crate::render::theme::Theme;
-use crate::render::{Extras, Files, feeds, render_site};
-use crate::search_index::{SearchSizes, search_files};
+use crate::render::{Extras, Files, Previous, feeds, render_site};
+use crate::search_index::{SearchParts, search_files};
 use hindsight_search::SearchError;
 
 #[derive(Debug, Clone)]
@@ -46,27 +53,95 @@ pub struct Built {
     pub files: Files,
     pub incidents: usize,
     pub pages: usize,
-    pub search: SearchSizes,
+    /// Pages rendered by this build (the others were reused from the
+    /// previous one); all of them for a full build.
+    pub rendered: usize,
+    /// Content files parsed by this build (the others were reused).
+    pub parsed: usize,
+    /// Which files are search's, for reporting their sizes.
+    pub search: SearchParts,
     /// Warnings (errors abort the build).
     pub diagnostics: Vec<Diagnostic>,
 }
 
 /// Parses every content file in parallel.
 pub fn parse_all(sources: &Sources, progress: &ProgressBar) -> (Vec<Incident>, Diagnostics) {
-    let results: Vec<(Option<Incident>, Vec<Diagnostic>)> = sources
+    let (parsed, _) = parse_with(sources, progress, None, false);
+    collect_parsed(sources, parsed)
+}
+
+/// What a rebuild reuses from the previous build: parsed content files and
+/// the fingerprints of the rendered pages. A memo is only valid for the
+/// configuration, theme and options it was built with; after a change to any
+/// of them, start again from `Memo::default()`.
+#[derive(Default)]
+pub struct Memo {
+    /// By source path.
+    parsed: HashMap<String, Parsed>,
+    fingerprints: Fingerprints,
+}
+
+/// One content file's parse result, and a hash of the text it came from.
+#[derive(Clone)]
+struct Parsed {
+    text_hash: u64,
+    incident: Option<Incident>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+fn text_hash(file: &SourceFile) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    file.text.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Parse results in source order; with a memo, files whose text is
+/// unchanged are taken from it. `record` computes the text hashes a memo
+/// keeps. Also returns how many files were parsed.
+fn parse_with(
+    sources: &Sources,
+    progress: &ProgressBar,
+    memo: Option<&Memo>,
+    record: bool,
+) -> (Vec<Parsed>, usize) {
+    let results: Vec<(Parsed, bool)> = sources
         .content
         .par_iter()
         .map(|file| {
-            let parsed = parse_incident(file, &sources.config);
+            // Hashing costs a pass over the text: only when a memo uses it.
+            let text_hash = if record { text_hash(file) } else { 0 };
+            let known = memo
+                .and_then(|m| m.parsed.get(&file.path))
+                .filter(|p| p.text_hash == text_hash);
+            let result = match known {
+                Some(parsed) => (parsed.clone(), false),
+                None => {
+                    let (incident, diagnostics) = parse_incident(file, &sources.config);
+                    let parsed = Parsed {
+                        text_hash,
+                        incident,
+                        diagnostics,
+                    };
+                    (parsed, true)
+                }
+            };
             progress.inc(1);
-            parsed
+            result
         })
         .collect();
+    let count = results.iter().filter(|(_, fresh)| *fresh).count();
+    (results.into_iter().map(|(p, _)| p).collect(), count)
+}
+
+fn collect_parsed(
+    sources: &Sources,
+    parsed: impl IntoIterator<Item = Parsed>,
+) -> (Vec<Incident>, Diagnostics) {
     let mut diagnostics = sources.diagnostics.clone();
-    let mut incidents = Vec::with_capacity(results.len());
-    for (incident, found) in results {
-        diagnostics.extend(found);
-        incidents.extend(incident);
+    let mut incidents = Vec::with_capacity(sources.content.len());
+    for parsed in parsed {
+        diagnostics.extend(parsed.diagnostics);
+        incidents.extend(parsed.incident);
     }
     (incidents, diagnostics)
 }
@@ -77,7 +152,16 @@ pub fn knowledge_base(
     options: &BuildOptions,
     progress: &ProgressBar,
 ) -> (Kb, Diagnostics) {
-    let (incidents, mut diagnostics) = parse_all(&sources, progress);
+    let (incidents, diagnostics) = parse_all(&sources, progress);
+    link_parsed(sources, incidents, diagnostics, options)
+}
+
+fn link_parsed(
+    sources: Sources,
+    incidents: Vec<Incident>,
+    mut diagnostics: Diagnostics,
+    options: &BuildOptions,
+) -> (Kb, Diagnostics) {
     if options.strict {
         // SPEC §7: a strict build refuses secrets and personal data, as `check` does.
         diagnostics.extend(crate::check::scan_sources(
@@ -112,10 +196,57 @@ pub fn build_site(
     options: &BuildOptions,
     progress: &ProgressBar,
 ) -> Result<Built, BuildError> {
+    build(sources, options, progress, Mode::Full).map(|(built, _)| built)
+}
+
+/// Builds the site again after a change: files whose text is unchanged are
+/// not parsed again, and pages whose template context is unchanged keep
+/// their HTML. `previous` is the files of the last good build and its memo
+/// (none for the first build); the result comes with the memo for the next
+/// rebuild.
+pub fn rebuild_site(
+    sources: Sources,
+    options: &BuildOptions,
+    progress: &ProgressBar,
+    previous: Option<(&Files, &Memo)>,
+) -> Result<(Built, Memo), BuildError> {
+    let (built, memo) = build(sources, options, progress, Mode::Rebuild(previous))?;
+    Ok((built, memo.unwrap_or_default()))
+}
+
+enum Mode<'a> {
+    /// One build: nothing to reuse, nothing to keep.
+    Full,
+    /// Reuse what the previous build left, if any, and keep a memo.
+    Rebuild(Option<(&'a Files, &'a Memo)>),
+}
+
+fn build(
+    sources: Sources,
+    options: &BuildOptions,
+    progress: &ProgressBar,
+    mode: Mode<'_>,
+) -> Result<(Built, Option<Memo>), BuildError> {
+    let (record, previous) = match mode {
+        Mode::Full => (false, None),
+        Mode::Rebuild(previous) => (true, previous),
+    };
     let theme = Theme::load(&sources.theme_overrides).map_err(BuildError::Theme)?;
     progress.set_length(sources.content.len() as u64);
     progress.set_message("parsing");
-    let (kb, diagnostics) = knowledge_base(sources, options, progress);
+    let (parsed, parsed_count) =
+        parse_with(&sources, progress, previous.map(|(_, memo)| memo), record);
+    // A rebuild keeps the parse results for the next one.
+    let memo_parsed: Option<HashMap<String, Parsed>> = record.then(|| {
+        sources
+            .content
+            .iter()
+            .zip(&parsed)
+            .map(|(file, parsed)| (file.path.clone(), parsed.clone()))
+            .collect()
+    });
+    let (incidents, diagnostics) = collect_parsed(&sources, parsed);
+    let (kb, diagnostics) = link_parsed(sources, incidents, diagnostics, options);
     if diagnostics.has_errors() {
         return Err(BuildError::Content(diagnostics.into_sorted()));
     }
@@ -127,12 +258,17 @@ pub fn build_site(
         metrics: Some(metrics),
         ..Extras::default()
     };
+    let reuse = previous.map(|(files, memo)| Previous {
+        fingerprints: &memo.fingerprints,
+        files,
+    });
     let (rendered, search) = rayon::join(
-        || render_site(&kb, &theme, &extras),
+        || render_site(&kb, &theme, &extras, reuse),
         || search_files(&kb, options.offline),
     );
-    let mut files = rendered.map_err(|e| BuildError::Theme(vec![e.into_diagnostic(&theme)]))?;
+    let rendered = rendered.map_err(|e| BuildError::Theme(vec![e.into_diagnostic(&theme)]))?;
     let search = search.map_err(BuildError::Search)?;
+    let mut files = rendered.files;
     files.extend(search.files);
     let pages: Vec<String> = files
         .keys()
@@ -140,11 +276,120 @@ pub fn build_site(
         .cloned()
         .collect();
     files.insert("sitemap.xml".into(), feeds::sitemap(&kb, &pages));
-    Ok(Built {
+    let memo = memo_parsed.map(|parsed| Memo {
+        parsed,
+        fingerprints: rendered.fingerprints,
+    });
+    let built = Built {
         files,
         incidents: kb.incidents.len(),
         pages: pages.len(),
-        search: search.sizes,
+        rendered: rendered.rendered,
+        parsed: parsed_count,
+        search: search.parts,
         diagnostics: diagnostics.into_sorted(),
-    })
+    };
+    Ok((built, memo))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::load::load;
+
+    const EDITED: &str = "content/2025/INC-2025-002-debug-allocation-flag-left-on.md";
+
+    /// The bundled knowledge base, with `edit` applied to its files.
+    fn sources(edit: &dyn Fn(&mut Vec<SourceFile>)) -> Sources {
+        let mut sources = load(Path::new(env!("CARGO_MANIFEST_DIR"))).expect("bundled content");
+        edit(&mut sources.content);
+        sources
+    }
+
+    fn options() -> BuildOptions {
+        BuildOptions {
+            drafts: false,
+            include_internal: false,
+            strict: false,
+            offline: false,
+            base_url: None,
+            now: jiff::civil::date(2026, 1, 15),
+        }
+    }
+
+    fn edited(content: &mut [SourceFile]) -> &mut SourceFile {
+        content
+            .iter_mut()
+            .find(|f| f.path == EDITED)
+            .expect("the edited file")
+    }
+
+    #[test]
+    fn a_rebuild_equals_a_full_build_and_redoes_only_what_changed() {
+        let hidden = ProgressBar::hidden();
+        let (first, memo) = rebuild_site(sources(&|_| {}), &options(), &hidden, None).unwrap();
+        assert_eq!(
+            first.rendered, first.pages,
+            "a first build renders everything"
+        );
+        assert_eq!(first.parsed, sources(&|_| {}).content.len());
+
+        type Edit = Box<dyn Fn(&mut Vec<SourceFile>)>;
+        let edits: [(&str, Edit, usize); 5] = [
+            ("nothing", Box::new(|_| {}), 0),
+            (
+                "title",
+                Box::new(|c| {
+                    let file = edited(c);
+                    file.text = file.text.replacen("title: ", "title: Renamed ", 1);
+                }),
+                1,
+            ),
+            (
+                "body",
+                Box::new(|c| edited(c).text.push_str("\nOne more paragraph.\n")),
+                1,
+            ),
+            ("deletion", Box::new(|c| c.retain(|f| f.path != EDITED)), 0),
+            (
+                "rename",
+                Box::new(|c| edited(c).path = "content/2025/moved.md".into()),
+                1,
+            ),
+        ];
+        for (name, edit, parsed) in edits {
+            let (rebuilt, _) = rebuild_site(
+                sources(&edit),
+                &options(),
+                &hidden,
+                Some((&first.files, &memo)),
+            )
+            .unwrap();
+            let full = build_site(sources(&edit), &options(), &hidden).unwrap();
+            let differing: Vec<&String> = full
+                .files
+                .keys()
+                .chain(rebuilt.files.keys())
+                .filter(|p| full.files.get(*p) != rebuilt.files.get(*p))
+                .collect();
+            assert!(
+                differing.is_empty(),
+                "{name}: {differing:?} differ from a full build"
+            );
+            assert_eq!(rebuilt.parsed, parsed, "{name}: files parsed");
+            assert!(
+                rebuilt.rendered < rebuilt.pages / 2,
+                "{name}: {} of {} pages rendered",
+                rebuilt.rendered,
+                rebuilt.pages
+            );
+            if name == "nothing" {
+                assert_eq!(rebuilt.rendered, 0);
+            } else {
+                assert!(rebuilt.rendered > 0, "{name}: its page renders again");
+            }
+        }
+    }
 }

@@ -20,10 +20,40 @@ pub const SEARCH_DIR: &str = "search";
 /// A lesson's title in results is its text, cut to this many characters.
 const LESSON_TITLE_CHARS: usize = 140;
 
-/// The search files, by path relative to the output folder, and their sizes.
+/// The search files, by path relative to the output folder.
 pub struct SearchFiles {
     pub files: Vec<(String, Vec<u8>)>,
-    pub sizes: SearchSizes,
+    pub parts: SearchParts,
+}
+
+/// Which output files are the browser runtime and which the index, so that
+/// their sizes can be reported.
+#[derive(Debug, Clone, Default)]
+pub struct SearchParts {
+    pub runtime: Vec<String>,
+    pub index: Vec<String>,
+}
+
+impl SearchParts {
+    /// Raw and gzip sizes of the parts in `files`. Compressing takes a
+    /// while (seconds for a large index), so only `build` asks.
+    pub fn sizes(&self, files: &crate::render::Files) -> SearchSizes {
+        let part = |paths: &[String]| -> Vec<&[u8]> {
+            paths
+                .iter()
+                .filter_map(|p| files.get(p).map(Vec::as_slice))
+                .collect()
+        };
+        let (runtime, index) = (part(&self.runtime), part(&self.index));
+        let raw = |bytes: &[&[u8]]| bytes.iter().map(|b| b.len() as u64).sum();
+        let gzip = |bytes: &[&[u8]]| bytes.iter().map(|b| gzip_len(b)).sum();
+        SearchSizes {
+            runtime: raw(&runtime),
+            runtime_gzip: gzip(&runtime),
+            index: raw(&index),
+            index_gzip: gzip(&index),
+        }
+    }
 }
 
 /// Raw and gzip sizes in bytes: the build reports them (issue: sizes are
@@ -96,11 +126,14 @@ fn incident_doc(kb: &Kb, n: usize, incident: &Incident) -> SearchDoc {
 pub fn search_files(kb: &Kb, offline: bool) -> Result<SearchFiles, SearchError> {
     let index: IndexFiles = build_index(&search_docs(kb))?;
     let runtime = hindsight_search::runtime_files();
-    let sizes = SearchSizes {
-        runtime: runtime.iter().map(|(_, b)| b.len() as u64).sum(),
-        runtime_gzip: runtime.iter().map(|(_, b)| gzip_len(b)).sum(),
-        index: index.total_bytes() as u64,
-        index_gzip: index.files.iter().map(|(_, b)| gzip_len(b)).sum(),
+    let output_path = |path: &str| format!("{SEARCH_DIR}/{path}");
+    let parts = SearchParts {
+        runtime: runtime.iter().map(|(path, _)| output_path(path)).collect(),
+        index: index
+            .files
+            .iter()
+            .map(|(path, _)| output_path(path))
+            .collect(),
     };
     let mut files: Vec<(String, Vec<u8>)> = runtime
         .iter()
@@ -112,9 +145,9 @@ pub fn search_files(kb: &Kb, offline: bool) -> Result<SearchFiles, SearchError> 
     files.extend(index.files);
     let files = files
         .into_iter()
-        .map(|(path, bytes)| (format!("{SEARCH_DIR}/{path}"), bytes))
+        .map(|(path, bytes)| (output_path(&path), bytes))
         .collect();
-    Ok(SearchFiles { files, sizes })
+    Ok(SearchFiles { files, parts })
 }
 
 /// What a file weighs over the wire with gzip (the common default of static

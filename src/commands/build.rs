@@ -73,7 +73,7 @@ pub fn run(root: &Path, args: &BuildArgs) -> anyhow::Result<Exit> {
             return Ok(Exit::UsageOrConfig);
         }
     };
-    let search = built.search;
+    let search = built.search.sizes(&built.files);
     println!(
         "Search: runtime {} ({} gzip), index {} ({} gzip)",
         report::size(search.runtime),

@@ -8,6 +8,7 @@ mod init;
 mod new;
 pub mod report;
 mod search;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -40,7 +41,7 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Build(args) => build::run(&cli.root, &args),
-        Command::Serve(_) => not_yet("serve"),
+        Command::Serve(args) => serve::run(&cli.root, &args),
         Command::Check(args) => check::run(&cli.root, &args),
         Command::New(args) => new::run(&cli.root, &args),
         Command::Import(args) => import::run(&cli.root, &args),
@@ -54,12 +55,4 @@ pub fn run() -> ExitCode {
             Exit::UsageOrConfig.into()
         }
     }
-}
-
-fn not_yet(command: &str) -> anyhow::Result<Exit> {
-    report::error(
-        &format!("`hindsight {command}` is not yet available in this version"),
-        Some("see README.md for the commands that are"),
-    );
-    Ok(Exit::UsageOrConfig)
 }

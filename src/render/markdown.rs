@@ -4,6 +4,7 @@
 //! unsafe URL schemes never reach the page.
 
 use std::collections::{BTreeMap, HashSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::LazyLock;
 
 use pulldown_cmark::{
@@ -17,7 +18,7 @@ use crate::incident::body::{REFERENCE, markdown_options};
 use crate::slug::slugify;
 
 /// A resolved `[[ID]]` target.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct LinkTarget {
     pub title: String,
     /// Relative to the incident page.
@@ -35,6 +36,26 @@ pub struct TocEntry {
 pub struct RenderedBody {
     pub html: String,
     pub toc: Vec<TocEntry>,
+}
+
+/// A hash of everything [`render_body`] reads: equal keys render the same
+/// body, so a rebuild can tell a page's body is unchanged without rendering
+/// it. Keep it in step with `render_body`.
+pub fn body_key(
+    incident: &Incident,
+    links: &BTreeMap<String, LinkTarget>,
+    allow_html: bool,
+) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    incident.body.hash(&mut hasher);
+    incident.body_line.hash(&mut hasher);
+    incident.title_heading_line.hash(&mut hasher);
+    for lesson in &incident.lessons {
+        (lesson.line, &lesson.anchor).hash(&mut hasher);
+    }
+    links.hash(&mut hasher);
+    allow_html.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// Renders the incident's body. `links` maps each `[[ID]]` as written to its target.

@@ -7,7 +7,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use super::charts::{self, Category, Chart, ChartSpec, Layout, Scale, Series};
-use super::pages::PageRenderer;
+use super::pages::{Page, PageRenderer};
 use super::theme::TemplateError;
 use super::views::{
     ActionItemView, IncidentCard, SeverityView, action_item_view, format_minutes, service_path,
@@ -518,10 +518,7 @@ impl PageRenderer<'_> {
         }
     }
 
-    pub(super) fn metrics_index(
-        &self,
-        metrics: &Metrics,
-    ) -> Result<(String, String), TemplateError> {
+    pub(super) fn metrics_index(&self, metrics: &Metrics) -> Result<Page, TemplateError> {
         let kb = self.kb;
         let start = metrics.quarters.len().saturating_sub(RECENT_QUARTERS);
         let recent: Vec<usize> = (start..metrics.quarters.len()).collect();
@@ -750,7 +747,7 @@ impl PageRenderer<'_> {
         &self,
         metrics: &Metrics,
         index: usize,
-    ) -> Result<(String, String), TemplateError> {
+    ) -> Result<Page, TemplateError> {
         let kb = self.kb;
         let q = &metrics.quarters[index];
         let quiet = quiet_figures(kb);

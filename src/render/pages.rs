@@ -3,11 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use rayon::prelude::*;
-use serde::Serialize;
-use tera::Context;
-
-use super::markdown::{LinkTarget, render_body};
+use super::Previous;
+use super::fingerprint::PageContext;
+use super::markdown::{LinkTarget, body_key, render_body};
 use super::theme::{TemplateError, Theme};
 use super::views::{
     ActionItemView, IncidentCard, IncidentRef, IncidentView, LinkView, SeverityView,
@@ -15,6 +13,8 @@ use super::views::{
 };
 use crate::link::{Group, Kb};
 use crate::metrics::Metrics;
+use rayon::prelude::*;
+use serde::Serialize;
 
 /// How many incidents the home page lists.
 const HOME_RECENT: usize = 8;
@@ -66,6 +66,17 @@ pub struct PageRenderer<'a> {
     theme: &'a Theme,
     extras: &'a Extras,
     cards: Vec<IncidentCard>,
+    previous: Option<Previous<'a>>,
+}
+
+/// One page of the site.
+pub struct Page {
+    pub path: String,
+    pub html: Vec<u8>,
+    /// Of its template context; `None` when unknown.
+    pub fingerprint: Option<u64>,
+    /// False when the HTML is the previous render's (its context is unchanged).
+    pub rendered: bool,
 }
 
 enum Job<'a> {
@@ -88,7 +99,13 @@ enum Job<'a> {
 }
 
 impl<'a> PageRenderer<'a> {
-    pub fn new(kb: &'a Kb, theme: &'a Theme, extras: &'a Extras) -> Self {
+    /// With `previous`, pages whose context is unchanged keep their previous HTML.
+    pub fn new(
+        kb: &'a Kb,
+        theme: &'a Theme,
+        extras: &'a Extras,
+        previous: Option<Previous<'a>>,
+    ) -> Self {
         let cards = (0..kb.incidents.len())
             .into_par_iter()
             .map(|n| IncidentCard::new(kb, n))
@@ -98,11 +115,12 @@ impl<'a> PageRenderer<'a> {
             theme,
             extras,
             cards,
+            previous,
         }
     }
 
-    /// Every page as (path, HTML), in path order.
-    pub fn render_all(&self) -> Result<Vec<(String, String)>, TemplateError> {
+    /// Every page, in path order.
+    pub fn render_all(&self) -> Result<Vec<Page>, TemplateError> {
         let kb = self.kb;
         let mut jobs = vec![
             Job::Home,
@@ -125,15 +143,15 @@ impl<'a> PageRenderer<'a> {
             jobs.push(Job::Metrics(metrics));
             jobs.extend((0..metrics.quarters.len()).map(|i| Job::Quarter(metrics, i)));
         }
-        let mut pages: Vec<(String, String)> = jobs
+        let mut pages: Vec<Page> = jobs
             .par_iter()
             .map(|job| self.render_job(job))
             .collect::<Result<_, _>>()?;
-        pages.sort_by(|a, b| a.0.cmp(&b.0));
+        pages.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(pages)
     }
 
-    fn render_job(&self, job: &Job<'_>) -> Result<(String, String), TemplateError> {
+    fn render_job(&self, job: &Job<'_>) -> Result<Page, TemplateError> {
         match job {
             Job::Home => self.home(),
             Job::Incidents => self.page(
@@ -193,9 +211,9 @@ impl<'a> PageRenderer<'a> {
         }
     }
 
-    fn context(&self, path: &str, title: &str, section: &str) -> Context {
+    fn context(&self, path: &str, template: &str, title: &str, section: &str) -> PageContext {
         let config = &self.kb.config;
-        let mut ctx = Context::new();
+        let mut ctx = PageContext::new(template);
         ctx.insert(
             "site",
             &SiteView {
@@ -228,18 +246,52 @@ impl<'a> PageRenderer<'a> {
         template: &str,
         title: &str,
         section: &str,
-        fill: impl FnOnce(&mut Context),
-    ) -> Result<(String, String), TemplateError> {
-        let mut ctx = self.context(path, title, section);
+        fill: impl FnOnce(&mut PageContext),
+    ) -> Result<Page, TemplateError> {
+        let mut ctx = self.context(path, template, title, section);
         fill(&mut ctx);
-        Ok((path.to_string(), self.theme.render(template, &ctx)?))
+        self.finish(path, template, ctx, |_| {})
+    }
+
+    /// Renders the page, unless the previous render had the same context:
+    /// then its HTML is reused. `complete` adds what the fingerprint only
+    /// marked, and runs only when the page renders.
+    fn finish(
+        &self,
+        path: &str,
+        template: &str,
+        mut ctx: PageContext,
+        complete: impl FnOnce(&mut tera::Context),
+    ) -> Result<Page, TemplateError> {
+        let fingerprint = ctx.fingerprint();
+        let reused = self.previous.and_then(|previous| {
+            let unchanged =
+                fingerprint.is_some() && previous.fingerprints.get(path) == fingerprint.as_ref();
+            unchanged.then(|| previous.files.get(path)).flatten()
+        });
+        let (html, rendered) = match reused {
+            Some(html) => (html.clone(), false),
+            None => {
+                complete(ctx.context_mut());
+                (
+                    self.theme.render(template, ctx.context())?.into_bytes(),
+                    true,
+                )
+            }
+        };
+        Ok(Page {
+            path: path.to_string(),
+            html,
+            fingerprint,
+            rendered,
+        })
     }
 
     pub(super) fn cards_of(&self, members: &[usize]) -> Vec<&IncidentCard> {
         members.iter().map(|&n| &self.cards[n]).collect()
     }
 
-    fn home(&self) -> Result<(String, String), TemplateError> {
+    fn home(&self) -> Result<Page, TemplateError> {
         let kb = self.kb;
         let open: usize = kb
             .incidents
@@ -297,7 +349,7 @@ impl<'a> PageRenderer<'a> {
         )
     }
 
-    fn incident(&self, n: usize) -> Result<(String, String), TemplateError> {
+    fn incident(&self, n: usize) -> Result<Page, TemplateError> {
         let kb = self.kb;
         let incident = &kb.incidents[n];
         let path = incident_path(&incident.slug);
@@ -313,11 +365,16 @@ impl<'a> PageRenderer<'a> {
                 )
             })
             .collect();
-        let body = render_body(incident, &links, kb.config.allow_html);
-        let view = IncidentView::new(kb, n, body);
+        let allow_html = kb.config.allow_html;
+        let mut view = IncidentView::new(kb, n);
         let title = format!("{}: {}", incident.id, incident.title);
-        self.page(&path, "incident.html", &title, "incidents", |ctx| {
-            ctx.insert("incident", &view)
+        let mut ctx = self.context(&path, "incident.html", &title, "incidents");
+        // The body is the costly part: it renders only when the page does.
+        ctx.mark("incident", &view);
+        ctx.mark("body", &body_key(incident, &links, allow_html));
+        self.finish(&path, "incident.html", ctx, |ctx| {
+            view.set_body(render_body(incident, &links, allow_html));
+            ctx.insert("incident", &view);
         })
     }
 
@@ -329,7 +386,7 @@ impl<'a> PageRenderer<'a> {
         section: &str,
         groups: &[Group],
         link: fn(&str) -> String,
-    ) -> Result<(String, String), TemplateError> {
+    ) -> Result<Page, TemplateError> {
         let items: Vec<serde_json::Value> = groups
             .iter()
             .map(|g| {
@@ -349,7 +406,7 @@ impl<'a> PageRenderer<'a> {
         section: &str,
         path: String,
         title: String,
-    ) -> Result<(String, String), TemplateError> {
+    ) -> Result<Page, TemplateError> {
         let lessons: Vec<LessonRow> = group
             .incidents
             .iter()
@@ -374,7 +431,7 @@ impl<'a> PageRenderer<'a> {
         })
     }
 
-    fn severities(&self) -> Result<(String, String), TemplateError> {
+    fn severities(&self) -> Result<Page, TemplateError> {
         let levels: Vec<serde_json::Value> = self
             .kb
             .severity_groups()
@@ -399,7 +456,7 @@ impl<'a> PageRenderer<'a> {
         )
     }
 
-    fn severity(&self, rank: usize) -> Result<(String, String), TemplateError> {
+    fn severity(&self, rank: usize) -> Result<Page, TemplateError> {
         let groups = self.kb.severity_groups();
         let (_, name, members) = &groups[rank - 1];
         let severity = SeverityView::new(name, rank);
@@ -425,7 +482,7 @@ impl<'a> PageRenderer<'a> {
         }
     }
 
-    fn lessons(&self) -> Result<(String, String), TemplateError> {
+    fn lessons(&self) -> Result<Page, TemplateError> {
         let kb = self.kb;
         let mut groups: Vec<LessonGroup> = kb
             .tags
@@ -473,7 +530,7 @@ impl<'a> PageRenderer<'a> {
         )
     }
 
-    fn action_items(&self) -> Result<(String, String), TemplateError> {
+    fn action_items(&self) -> Result<Page, TemplateError> {
         let kb = self.kb;
         let mut items: Vec<(ActionItemView, Option<jiff::civil::Date>)> = kb
             .incidents
@@ -528,7 +585,7 @@ impl<'a> PageRenderer<'a> {
         )
     }
 
-    fn not_found(&self) -> Result<(String, String), TemplateError> {
+    fn not_found(&self) -> Result<Page, TemplateError> {
         // Served from any depth, so links are absolute from the site's base path.
         let base_path = self
             .kb
@@ -538,9 +595,9 @@ impl<'a> PageRenderer<'a> {
             .and_then(|u| u.split_once("://").map(|(_, rest)| rest))
             .and_then(|rest| rest.find('/').map(|i| rest[i..].to_string()))
             .unwrap_or_else(|| "/".to_string());
-        let mut ctx = self.context("404.html", "Page not found", "");
+        let mut ctx = self.context("404.html", "404.html", "Page not found", "");
         ctx.insert("root", &base_path);
-        Ok(("404.html".to_string(), self.theme.render("404.html", &ctx)?))
+        self.finish("404.html", "404.html", ctx, |_| {})
     }
 }
 

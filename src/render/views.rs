@@ -252,7 +252,8 @@ pub struct IncidentView {
 }
 
 impl IncidentView {
-    pub fn new(kb: &Kb, n: usize, body: super::markdown::RenderedBody) -> Self {
+    /// The view without the body; see [`IncidentView::set_body`].
+    pub fn new(kb: &Kb, n: usize) -> Self {
         let incident = &kb.incidents[n];
         let tz = &kb.config.timezone;
         let stamp = |label: &'static str, ts: Option<Timestamp>| {
@@ -312,8 +313,8 @@ impl IncidentView {
                 })
                 .collect(),
             timeline_entries: incident.timeline.len(),
-            body_html: body.html,
-            toc: body.toc,
+            body_html: String::new(),
+            toc: Vec::new(),
             related: kb.related[n]
                 .iter()
                 .map(|r| RelatedView {
@@ -355,6 +356,12 @@ impl IncidentView {
                 .collect(),
             source_path: incident.source_path.clone(),
         }
+    }
+
+    /// The rendered body (rendering it is the costly part of the page).
+    pub fn set_body(&mut self, body: super::markdown::RenderedBody) {
+        self.body_html = body.html;
+        self.toc = body.toc;
     }
 }
 

@@ -14,3 +14,4 @@ mod init;
 mod metrics;
 mod new;
 mod search;
+mod serve;

@@ -1,0 +1,241 @@
+//! `hindsight serve`: builds, serves the site from memory, rebuilds on
+//! changes (re-parsing and re-rendering only what they affect) and tells
+//! open pages to reload, or to show why the rebuild failed.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, mpsc};
+use std::time::Instant;
+
+use indicatif::ProgressBar;
+
+use super::{Exit, build, report};
+use crate::cli::ServeArgs;
+use crate::diagnostics::{Diagnostic, Level};
+use crate::load::{LoadError, load};
+use crate::pipeline::{BuildError, BuildOptions, Memo, rebuild_site};
+use crate::render::Files;
+use crate::serve::http::{self, Site};
+use crate::serve::live::LiveReload;
+use crate::serve::watch::{Changes, Watcher};
+use crate::write::{Protected, write_site};
+
+/// Threads answering requests (a page fetches its styles and scripts in
+/// parallel; event streams do not hold one).
+const WORKERS: usize = 4;
+
+enum Event {
+    Changed(Changes),
+    Stop,
+}
+
+impl From<Changes> for Event {
+    fn from(changes: Changes) -> Self {
+        Event::Changed(changes)
+    }
+}
+
+pub fn run(root: &Path, args: &ServeArgs) -> anyhow::Result<Exit> {
+    let Ok(ip) = args.bind.parse::<IpAddr>() else {
+        report::error(
+            &format!("`{}` is not an IP address", args.bind),
+            Some("use --bind 127.0.0.1 (the default), ::1, or 0.0.0.0 to serve the network"),
+        );
+        return Ok(Exit::UsageOrConfig);
+    };
+    // Event paths are compared with the root, so it must be canonical.
+    let root = match root.canonicalize() {
+        Ok(root) if root.join("content").is_dir() => root,
+        _ => {
+            let error = if root.is_dir() {
+                LoadError::NoContent(root.to_path_buf())
+            } else {
+                LoadError::NoRoot(root.to_path_buf())
+            };
+            report::load_error(&error);
+            return Ok(Exit::UsageOrConfig);
+        }
+    };
+
+    let site = Arc::new(Site::default());
+    let live = Arc::new(LiveReload::default());
+    let mut builder = Builder {
+        options: build::options(&args.build),
+        out: args.build.out.clone(),
+        memo: Memo::default(),
+        files: None,
+        failing: false,
+        root,
+    };
+    // A first build that fails is reported like any other; the server
+    // starts anyway, and the fix is picked up.
+    builder.rebuild(Changes::default(), &site, &live);
+
+    let server = match tiny_http::Server::http(SocketAddr::new(ip, args.port)) {
+        Ok(server) => Arc::new(server),
+        Err(e) => {
+            report::error(
+                &format!("cannot listen on {}:{}: {e}", args.bind, args.port),
+                Some("choose another --port, or --port 0 for any free one"),
+            );
+            return Ok(Exit::UsageOrConfig);
+        }
+    };
+    let address = server
+        .server_addr()
+        .to_ip()
+        .map_or_else(|| format!("{}:{}", args.bind, args.port), |a| a.to_string());
+    if !ip.is_loopback() {
+        eprintln!(
+            "warning: serving on {address}, which other machines can reach; drafts and internal incidents you include are visible to them"
+        );
+    }
+    let workers: Vec<_> = (0..WORKERS)
+        .map(|_| {
+            let (server, site, live) = (server.clone(), site.clone(), live.clone());
+            std::thread::spawn(move || {
+                while let Ok(request) = server.recv() {
+                    http::respond(request, &site, &live);
+                }
+            })
+        })
+        .collect();
+
+    let (send, events) = mpsc::channel();
+    let mut watcher = Watcher::start(&builder.root, send.clone())?;
+    ctrlc::set_handler(move || {
+        let _ = send.send(Event::Stop);
+    })?;
+    println!("Serving http://{address}/ (Ctrl-C to stop)");
+
+    'serve: while let Ok(Event::Changed(first)) = events.recv() {
+        // Changes that came in meanwhile are one rebuild.
+        let mut changes = first;
+        while let Ok(event) = events.try_recv() {
+            match event {
+                Event::Changed(more) => changes = changes.merge(more),
+                Event::Stop => break 'serve,
+            }
+        }
+        watcher.watch_theme(&builder.root);
+        builder.rebuild(changes, &site, &live);
+    }
+
+    watcher.stop();
+    live.close();
+    for _ in &workers {
+        server.unblock();
+    }
+    for worker in workers {
+        let _ = worker.join();
+    }
+    println!("Stopped.");
+    Ok(Exit::Success)
+}
+
+/// The state kept between builds.
+struct Builder {
+    root: PathBuf,
+    options: BuildOptions,
+    /// Also write each good build here (`--out`).
+    out: Option<PathBuf>,
+    /// For the configuration and theme the last build saw.
+    memo: Memo,
+    /// The last good build's files.
+    files: Option<Arc<Files>>,
+    /// The last build failed: open pages show its errors.
+    failing: bool,
+}
+
+impl Builder {
+    /// Builds again and serves the result, or reports why it failed and
+    /// keeps serving the last good site.
+    fn rebuild(&mut self, changes: Changes, site: &Site, live: &LiveReload) {
+        let started = Instant::now();
+        if changes.everything {
+            // The memo holds pages rendered with the old theme and files
+            // parsed with the old configuration.
+            self.memo = Memo::default();
+        }
+        let sources = match load(&self.root) {
+            Ok(sources) => sources,
+            Err(error) => {
+                report::load_error(&error);
+                let text = match &error {
+                    LoadError::Config(items) => plain(items),
+                    other => other.to_string(),
+                };
+                return self.fail(&text, live);
+            }
+        };
+        let previous = self.files.as_deref().map(|files| (files, &self.memo));
+        let (built, memo) =
+            match rebuild_site(sources, &self.options, &ProgressBar::hidden(), previous) {
+                Ok(result) => result,
+                Err(BuildError::Content(items) | BuildError::Theme(items)) => {
+                    report::diagnostics(&items);
+                    return self.fail(&plain(&items), live);
+                }
+                Err(error @ BuildError::Search(_)) => {
+                    report::error(&error.to_string(), None);
+                    return self.fail(&error.to_string(), live);
+                }
+            };
+        report::diagnostics(&built.diagnostics);
+        if let Some(out) = &self.out
+            && let Err(e) = write_site(out, &built.files, &Protected { root: &self.root })
+        {
+            report::error(&e.to_string(), Some(e.hint()));
+        }
+        let first = self.files.is_none();
+        let changed = self.files.as_deref() != Some(&built.files);
+        let files = Arc::new(built.files);
+        site.replace(files.clone());
+        self.files = Some(files);
+        self.memo = memo;
+        if changed || self.failing {
+            live.reload();
+        }
+        self.failing = false;
+        let elapsed = started.elapsed();
+        if first {
+            println!(
+                "Built {} incidents: {} pages in {}",
+                built.incidents,
+                built.pages,
+                report::seconds(elapsed)
+            );
+        } else {
+            println!(
+                "Rebuilt in {} ms ({} of {} pages)",
+                elapsed.as_millis(),
+                built.rendered,
+                built.pages
+            );
+        }
+    }
+
+    fn fail(&mut self, diagnostics: &str, live: &LiveReload) {
+        self.failing = true;
+        live.fail(diagnostics);
+        eprintln!(
+            "Rebuild failed; {}.",
+            if self.files.is_some() {
+                "still serving the last good site"
+            } else {
+                "the site is served once it builds"
+            }
+        );
+    }
+}
+
+/// The errors among `items` as plain text, for the page overlay (warnings
+/// stay in the terminal).
+fn plain(items: &[Diagnostic]) -> String {
+    items
+        .iter()
+        .filter(|d| d.level == Level::Error)
+        .map(|d| d.render(false))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
