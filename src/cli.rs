@@ -39,7 +39,7 @@ pub enum Command {
 
 #[derive(Debug, Args, Clone)]
 pub struct BuildArgs {
-    /// Output folder [default: public/ in the root]
+    /// Output folder [default: public/ in the root; serve writes to disk only when given]
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Absolute URL the site is published at (overrides base_url in hindsight.yaml)
