@@ -18,6 +18,7 @@ pub mod link;
 pub mod load;
 pub mod metrics;
 pub mod pipeline;
+pub mod profile;
 pub mod prose;
 pub mod quarter;
 pub mod render;

@@ -1,10 +1,12 @@
-//! The build pipeline: sources → incidents → knowledge base → files, all in
-//! memory. `load` happens before and `write` after; everything here is pure.
+//! The build pipeline: sources → incidents → knowledge base → files. `load`
+//! happens before; everything here is pure except that finished files go to
+//! a [`Sink`]: memory, or the writer's staging folder.
 //! A rebuild ([`rebuild_site`]) takes the previous build's [`Memo`] and redoes
 //! only the parsing and rendering a change affects.
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Mutex;
 
 use indicatif::ProgressBar;
 use jiff::civil::Date;
@@ -15,10 +17,12 @@ use crate::incident::{Incident, parse_incident};
 use crate::link::{Kb, Scope, link};
 use crate::load::SourceFile;
 use crate::load::Sources;
+use crate::profile;
 use crate::render::fingerprint::Fingerprints;
 use crate::render::theme::Theme;
-use crate::render::{Extras, Files, Previous, feeds, render_site};
-use crate::search_index::{SearchParts, search_files};
+use crate::render::{Extras, Files, Previous, RenderError, feeds, render_site};
+use crate::search_index::{SearchSizes, search_files};
+use crate::write::{Sink, WriteError};
 use hindsight_search::SearchError;
 
 #[derive(Debug, Clone)]
@@ -46,11 +50,19 @@ pub enum BuildError {
     /// The search index could not be built (a bug, not bad content): exit code 2.
     #[error("the search index could not be built: {0}")]
     Search(#[from] SearchError),
+    /// The output could not be written: exit code 2.
+    #[error(transparent)]
+    Write(#[from] WriteError),
 }
 
-/// A complete site, ready to write.
+/// A complete site, in memory.
 pub struct Built {
     pub files: Files,
+    pub summary: Summary,
+}
+
+/// What a build made, for its report.
+pub struct Summary {
     pub incidents: usize,
     pub pages: usize,
     /// Pages rendered by this build (the others were reused from the
@@ -58,8 +70,9 @@ pub struct Built {
     pub rendered: usize,
     /// Content files parsed by this build (the others were reused).
     pub parsed: usize,
-    /// Which files are search's, for reporting their sizes.
-    pub search: SearchParts,
+    /// Raw and gzip sizes of the search files, when asked for (compressing
+    /// takes seconds for a large index, so only `build` asks).
+    pub search: Option<SearchSizes>,
     /// Warnings (errors abort the build).
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -196,7 +209,20 @@ pub fn build_site(
     options: &BuildOptions,
     progress: &ProgressBar,
 ) -> Result<Built, BuildError> {
-    build(sources, options, progress, Mode::Full).map(|(built, _)| built)
+    in_memory(|sink| build(sources, options, progress, Mode::Full, sink))
+        .map(|(files, (summary, _))| Built { files, summary })
+}
+
+/// Builds the whole site into `sink`, each page as soon as it is rendered,
+/// and measures the search files. On an error, part of the site may have
+/// been put into `sink` already.
+pub fn build_into(
+    sources: Sources,
+    options: &BuildOptions,
+    progress: &ProgressBar,
+    sink: &dyn Sink,
+) -> Result<Summary, BuildError> {
+    build(sources, options, progress, Mode::Measured, sink).map(|(summary, _)| summary)
 }
 
 /// Builds the site again after a change: files whose text is unchanged are
@@ -210,13 +236,28 @@ pub fn rebuild_site(
     progress: &ProgressBar,
     previous: Option<(&Files, &Memo)>,
 ) -> Result<(Built, Memo), BuildError> {
-    let (built, memo) = build(sources, options, progress, Mode::Rebuild(previous))?;
-    Ok((built, memo.unwrap_or_default()))
+    let (files, (summary, memo)) =
+        in_memory(|sink| build(sources, options, progress, Mode::Rebuild(previous), sink))?;
+    Ok((Built { files, summary }, memo.unwrap_or_default()))
+}
+
+/// Runs `build` with an in-memory sink and returns the files with its result.
+fn in_memory<T>(
+    build: impl FnOnce(&dyn Sink) -> Result<T, BuildError>,
+) -> Result<(Files, T), BuildError> {
+    let files = Mutex::new(Files::new());
+    let result = build(&files)?;
+    Ok((
+        files.into_inner().unwrap_or_else(|e| e.into_inner()),
+        result,
+    ))
 }
 
 enum Mode<'a> {
     /// One build: nothing to reuse, nothing to keep.
     Full,
+    /// A full build that also reports the sizes of the search files.
+    Measured,
     /// Reuse what the previous build left, if any, and keep a memo.
     Rebuild(Option<(&'a Files, &'a Memo)>),
 }
@@ -226,16 +267,20 @@ fn build(
     options: &BuildOptions,
     progress: &ProgressBar,
     mode: Mode<'_>,
-) -> Result<(Built, Option<Memo>), BuildError> {
+    sink: &dyn Sink,
+) -> Result<(Summary, Option<Memo>), BuildError> {
+    let measure = matches!(mode, Mode::Measured);
     let (record, previous) = match mode {
-        Mode::Full => (false, None),
+        Mode::Full | Mode::Measured => (false, None),
         Mode::Rebuild(previous) => (true, previous),
     };
-    let theme = Theme::load(&sources.theme_overrides).map_err(BuildError::Theme)?;
+    let theme = profile::stage("theme", || Theme::load(&sources.theme_overrides))
+        .map_err(BuildError::Theme)?;
     progress.set_length(sources.content.len() as u64);
     progress.set_message("parsing");
-    let (parsed, parsed_count) =
-        parse_with(&sources, progress, previous.map(|(_, memo)| memo), record);
+    let (parsed, parsed_count) = profile::stage("parse", || {
+        parse_with(&sources, progress, previous.map(|(_, memo)| memo), record)
+    });
     // A rebuild keeps the parse results for the next one.
     let memo_parsed: Option<HashMap<String, Parsed>> = record.then(|| {
         sources
@@ -246,12 +291,14 @@ fn build(
             .collect()
     });
     let (incidents, diagnostics) = collect_parsed(&sources, parsed);
-    let (kb, diagnostics) = link_parsed(sources, incidents, diagnostics, options);
+    let (kb, diagnostics) = profile::stage("link", || {
+        link_parsed(sources, incidents, diagnostics, options)
+    });
     if diagnostics.has_errors() {
         return Err(BuildError::Content(diagnostics.into_sorted()));
     }
 
-    let metrics = crate::metrics::compute(&kb);
+    let metrics = profile::stage("metrics", || crate::metrics::compute(&kb));
     progress.set_message("rendering and indexing");
     let extras = Extras {
         has_search: true,
@@ -262,34 +309,48 @@ fn build(
         fingerprints: &memo.fingerprints,
         files,
     });
+    // Indexing is one thread; rendering takes the others. The search files'
+    // sizes are measured on the indexing side, while rendering goes on.
     let (rendered, search) = rayon::join(
-        || render_site(&kb, &theme, &extras, reuse),
-        || search_files(&kb, options.offline),
+        || {
+            profile::stage("render (∥ search index)", || {
+                render_site(&kb, &theme, &extras, reuse, sink)
+            })
+        },
+        || {
+            profile::stage("search index (∥ render)", || {
+                search_files(&kb, options.offline).map(|search| {
+                    let sizes = measure.then(|| profile::stage("  gzip sizes", || search.sizes()));
+                    (search, sizes)
+                })
+            })
+        },
     );
-    let rendered = rendered.map_err(|e| BuildError::Theme(vec![e.into_diagnostic(&theme)]))?;
-    let search = search.map_err(BuildError::Search)?;
-    let mut files = rendered.files;
-    files.extend(search.files);
-    let pages: Vec<String> = files
-        .keys()
-        .filter(|p| p.ends_with(".html"))
-        .cloned()
-        .collect();
-    files.insert("sitemap.xml".into(), feeds::sitemap(&kb, &pages));
+    let rendered = rendered.map_err(|e| match e {
+        RenderError::Template(e) => BuildError::Theme(vec![e.into_diagnostic(&theme)]),
+        RenderError::Write(e) => BuildError::Write(e),
+    })?;
+    let (search, sizes) = search.map_err(BuildError::Search)?;
+    for (path, bytes) in search.files {
+        sink.put(path, bytes)?;
+    }
+    let mut pages = rendered.pages;
+    pages.sort();
+    let sitemap = profile::stage("sitemap", || feeds::sitemap(&kb, &pages));
+    sink.put("sitemap.xml".into(), sitemap)?;
     let memo = memo_parsed.map(|parsed| Memo {
         parsed,
         fingerprints: rendered.fingerprints,
     });
-    let built = Built {
-        files,
+    let summary = Summary {
         incidents: kb.incidents.len(),
         pages: pages.len(),
         rendered: rendered.rendered,
         parsed: parsed_count,
-        search: search.parts,
+        search: sizes,
         diagnostics: diagnostics.into_sorted(),
     };
-    Ok((built, memo))
+    Ok((summary, memo))
 }
 
 #[cfg(test)]
@@ -331,10 +392,10 @@ mod tests {
         let hidden = ProgressBar::hidden();
         let (first, memo) = rebuild_site(sources(&|_| {}), &options(), &hidden, None).unwrap();
         assert_eq!(
-            first.rendered, first.pages,
+            first.summary.rendered, first.summary.pages,
             "a first build renders everything"
         );
-        assert_eq!(first.parsed, sources(&|_| {}).content.len());
+        assert_eq!(first.summary.parsed, sources(&|_| {}).content.len());
 
         type Edit = Box<dyn Fn(&mut Vec<SourceFile>)>;
         let edits: [(&str, Edit, usize); 5] = [
@@ -378,17 +439,20 @@ mod tests {
                 differing.is_empty(),
                 "{name}: {differing:?} differ from a full build"
             );
-            assert_eq!(rebuilt.parsed, parsed, "{name}: files parsed");
+            assert_eq!(rebuilt.summary.parsed, parsed, "{name}: files parsed");
             assert!(
-                rebuilt.rendered < rebuilt.pages / 2,
+                rebuilt.summary.rendered < rebuilt.summary.pages / 2,
                 "{name}: {} of {} pages rendered",
-                rebuilt.rendered,
-                rebuilt.pages
+                rebuilt.summary.rendered,
+                rebuilt.summary.pages
             );
             if name == "nothing" {
-                assert_eq!(rebuilt.rendered, 0);
+                assert_eq!(rebuilt.summary.rendered, 0);
             } else {
-                assert!(rebuilt.rendered > 0, "{name}: its page renders again");
+                assert!(
+                    rebuilt.summary.rendered > 0,
+                    "{name}: its page renders again"
+                );
             }
         }
     }

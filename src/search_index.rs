@@ -13,6 +13,7 @@ use hindsight_search::{DocKind, IndexFiles, SearchDoc, SearchError, build_index}
 
 use crate::incident::{Incident, SectionKind};
 use crate::link::{Kb, incident_day};
+use crate::profile;
 use crate::render::views::{incident_path, shorten};
 
 /// Folder of the search files in the output.
@@ -34,17 +35,18 @@ pub struct SearchParts {
     pub index: Vec<String>,
 }
 
-impl SearchParts {
-    /// Raw and gzip sizes of the parts in `files`. Compressing takes a
+impl SearchFiles {
+    /// Raw and gzip sizes of the runtime and the index. Compressing takes a
     /// while (seconds for a large index), so only `build` asks.
-    pub fn sizes(&self, files: &crate::render::Files) -> SearchSizes {
+    pub fn sizes(&self) -> SearchSizes {
         let part = |paths: &[String]| -> Vec<&[u8]> {
-            paths
+            self.files
                 .iter()
-                .filter_map(|p| files.get(p).map(Vec::as_slice))
+                .filter(|(path, _)| paths.contains(path))
+                .map(|(_, bytes)| bytes.as_slice())
                 .collect()
         };
-        let (runtime, index) = (part(&self.runtime), part(&self.index));
+        let (runtime, index) = (part(&self.parts.runtime), part(&self.parts.index));
         let raw = |bytes: &[&[u8]]| bytes.iter().map(|b| b.len() as u64).sum();
         let gzip = |bytes: &[&[u8]]| bytes.iter().map(|b| gzip_len(b)).sum();
         SearchSizes {
@@ -124,7 +126,9 @@ fn incident_doc(kb: &Kb, n: usize, incident: &Incident) -> SearchDoc {
 /// Builds the index and adds the browser runtime (and, for sites opened
 /// from disk, the offline bundle). Paths are relative to the output folder.
 pub fn search_files(kb: &Kb, offline: bool) -> Result<SearchFiles, SearchError> {
-    let index: IndexFiles = build_index(&search_docs(kb))?;
+    let docs = profile::stage("  search documents", || search_docs(kb));
+    let index: IndexFiles = profile::stage("  tantivy index", || build_index(&docs))?;
+    drop(docs);
     let runtime = hindsight_search::runtime_files();
     let output_path = |path: &str| format!("{SEARCH_DIR}/{path}");
     let parts = SearchParts {

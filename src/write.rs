@@ -3,7 +3,10 @@
 //! failed or killed build leaves the previous site untouched. The writer
 //! refuses to replace folders it did not create.
 
+use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
@@ -129,66 +132,134 @@ pub fn check_output_folder(out: &Path, protected: &Protected<'_>) -> Result<Path
     Ok(out_abs)
 }
 
+/// Where a build puts its files: a staging folder on disk, or memory.
+pub trait Sink: Sync {
+    fn put(&self, path: String, bytes: Vec<u8>) -> Result<(), WriteError>;
+}
+
+/// In memory, for tests and for callers that keep the site.
+impl Sink for Mutex<Files> {
+    fn put(&self, path: String, bytes: Vec<u8>) -> Result<(), WriteError> {
+        self.lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(path, bytes);
+        Ok(())
+    }
+}
+
+/// A site being written: files go into a temporary folder beside the output
+/// folder as soon as they are rendered (so a build never holds the whole
+/// site in memory), and [`Staging::finish`] swaps it in. Dropped unfinished,
+/// it removes the temporary folder and the previous site stays.
+pub struct Staging {
+    out: PathBuf,
+    temp: PathBuf,
+    /// Folders created so far.
+    dirs: Mutex<HashSet<PathBuf>>,
+    files: AtomicUsize,
+    bytes: AtomicU64,
+    finished: bool,
+}
+
+impl Staging {
+    /// Checks that `out` may be replaced and creates the temporary folder.
+    pub fn create(out: &Path, protected: &Protected<'_>) -> Result<Staging, WriteError> {
+        let out = check_output_folder(out, protected)?;
+        let parent = out.parent().expect("checked: not the file-system root");
+        std::fs::create_dir_all(parent).map_err(|source| io_error(&out, source))?;
+        let name = out
+            .file_name()
+            .expect("checked: has a name")
+            .to_string_lossy()
+            .into_owned();
+        remove_stale_temporaries(parent, &name);
+        let temp = parent.join(format!(
+            ".{name}.tmp-{}-{}",
+            std::process::id(),
+            unique_suffix()
+        ));
+        std::fs::create_dir(&temp).map_err(|source| io_error(&out, source))?;
+        Ok(Staging {
+            out,
+            temp,
+            dirs: Mutex::new(HashSet::new()),
+            files: AtomicUsize::new(0),
+            bytes: AtomicU64::new(0),
+            finished: false,
+        })
+    }
+
+    /// Swaps the staged site in place of the output folder.
+    pub fn finish(mut self) -> Result<Written, WriteError> {
+        std::fs::write(self.temp.join(MARKER), MARKER_TEXT)
+            .and_then(|()| swap_in(&self.temp, &self.out))
+            .map_err(|source| io_error(&self.out, source))?;
+        self.finished = true;
+        Ok(Written {
+            files: self.files.load(Ordering::Relaxed),
+            bytes: self.bytes.load(Ordering::Relaxed),
+        })
+    }
+}
+
+impl Sink for Staging {
+    fn put(&self, path: String, bytes: Vec<u8>) -> Result<(), WriteError> {
+        debug_assert!(is_safe_relative(&path), "unsafe output path {path}");
+        let file = self.temp.join(&path);
+        let io = |source| io_error(&self.out, source);
+        if let Some(dir) = file.parent()
+            && !self
+                .dirs
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .contains(dir)
+        {
+            std::fs::create_dir_all(dir).map_err(io)?;
+            self.dirs
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(dir.to_path_buf());
+        }
+        std::fs::write(&file, &bytes).map_err(io)?;
+        self.files.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.finished {
+            let _ = std::fs::remove_dir_all(&self.temp);
+        }
+    }
+}
+
+/// Whichever file failed, the user's question is whether the site was written.
+fn io_error(out: &Path, source: std::io::Error) -> WriteError {
+    WriteError::Io {
+        path: out.to_path_buf(),
+        source,
+    }
+}
+
 /// Writes `files` as the new content of `out`, atomically.
 pub fn write_site(
     out: &Path,
     files: &Files,
     protected: &Protected<'_>,
 ) -> Result<Written, WriteError> {
-    let out = check_output_folder(out, protected)?;
-    // Whichever file failed, the user's question is whether the site was written.
-    let io = |source| WriteError::Io {
-        path: out.clone(),
-        source,
-    };
-    let parent = out.parent().expect("checked: not the file-system root");
-    std::fs::create_dir_all(parent).map_err(io)?;
-    let name = out
-        .file_name()
-        .expect("checked: has a name")
-        .to_string_lossy()
-        .into_owned();
-    remove_stale_temporaries(parent, &name);
-
-    let temp = parent.join(format!(
-        ".{name}.tmp-{}-{}",
-        std::process::id(),
-        unique_suffix()
-    ));
-    let result =
-        write_tree(&temp, files).and_then(|written| swap_in(&temp, &out).map(|()| written));
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&temp);
-    }
-    result.map_err(io)
+    let staging = Staging::create(out, protected)?;
+    files
+        .par_iter()
+        .try_for_each(|(path, bytes)| staging.put(path.clone(), bytes.clone()))?;
+    staging.finish()
 }
 
 fn unique_suffix() -> u128 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos())
-}
-
-fn write_tree(temp: &Path, files: &Files) -> std::io::Result<Written> {
-    std::fs::create_dir(temp)?;
-    let mut dirs: Vec<PathBuf> = files
-        .keys()
-        .filter_map(|p| Path::new(p).parent().map(|d| temp.join(d)))
-        .collect();
-    dirs.sort();
-    dirs.dedup();
-    for dir in &dirs {
-        std::fs::create_dir_all(dir)?;
-    }
-    files.par_iter().try_for_each(|(path, bytes)| {
-        debug_assert!(is_safe_relative(path), "unsafe output path {path}");
-        std::fs::write(temp.join(path), bytes)
-    })?;
-    std::fs::write(temp.join(MARKER), MARKER_TEXT)?;
-    Ok(Written {
-        files: files.len(),
-        bytes: files.values().map(|b| b.len() as u64).sum(),
-    })
 }
 
 /// Output paths come from slugs; this guards the invariant in debug builds.
@@ -325,6 +396,40 @@ mod tests {
             .filter(|n| n.to_string_lossy().starts_with('.'))
             .collect();
         assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+
+    #[test]
+    fn staging_streams_files_and_leaves_nothing_when_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("kb");
+        std::fs::create_dir_all(root.join("content")).unwrap();
+        let out = root.join("public");
+        let protected = Protected { root: &root };
+        write_site(&out, &files("old"), &protected).unwrap();
+
+        let staging = Staging::create(&out, &protected).unwrap();
+        staging.put("a/b/c.html".into(), b"new".to_vec()).unwrap();
+        drop(staging);
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).unwrap(),
+            "old",
+            "an unfinished build leaves the previous site"
+        );
+        let entries = || std::fs::read_dir(&root).unwrap().count();
+        assert_eq!(entries(), 2, "only content/ and public/ remain");
+
+        let staging = Staging::create(&out, &protected).unwrap();
+        staging.put("a/b/c.html".into(), b"new".to_vec()).unwrap();
+        staging.put("a/d.html".into(), b"ne".to_vec()).unwrap();
+        let written = staging.finish().unwrap();
+        assert_eq!((written.files, written.bytes), (2, 5));
+        assert_eq!(
+            std::fs::read_to_string(out.join("a/b/c.html")).unwrap(),
+            "new"
+        );
+        assert!(!out.join("index.html").exists());
+        assert!(out.join(MARKER).is_file());
+        assert_eq!(entries(), 2);
     }
 
     #[test]

@@ -6,8 +6,9 @@ use std::time::Instant;
 use super::{Exit, report};
 use crate::cli::BuildArgs;
 use crate::load::load;
-use crate::pipeline::{BuildError, BuildOptions, build_site};
-use crate::write::{Protected, write_site};
+use crate::pipeline::{BuildError, BuildOptions, build_into};
+use crate::profile;
+use crate::write::{Protected, Staging};
 
 pub fn options(args: &BuildArgs) -> BuildOptions {
     BuildOptions {
@@ -29,15 +30,25 @@ pub fn output_folder(root: &Path, out: Option<&PathBuf>) -> PathBuf {
 
 pub fn run(root: &Path, args: &BuildArgs) -> anyhow::Result<Exit> {
     let started = Instant::now();
-    let sources = match load(root) {
+    let sources = match profile::stage("load", || load(root)) {
         Ok(sources) => sources,
         Err(e) => {
             report::load_error(&e);
             return Ok(Exit::UsageOrConfig);
         }
     };
+    let out = output_folder(root, args.out.as_ref());
+    // Pages go to the staging folder as they are rendered; it is swapped in
+    // only when the build succeeds, and removed when it fails.
+    let staging = match Staging::create(&out, &Protected { root }) {
+        Ok(staging) => staging,
+        Err(e) => {
+            report::error(&e.to_string(), Some(e.hint()));
+            return Ok(Exit::UsageOrConfig);
+        }
+    };
     let progress = report::progress();
-    let built = build_site(sources, &options(args), &progress);
+    let built = build_into(sources, &options(args), &progress, &staging);
     progress.finish_and_clear();
     let built = match built {
         Ok(built) => built,
@@ -63,24 +74,28 @@ pub fn run(root: &Path, args: &BuildArgs) -> anyhow::Result<Exit> {
             );
             return Ok(Exit::UsageOrConfig);
         }
+        Err(BuildError::Write(e)) => {
+            report::error(&e.to_string(), Some(e.hint()));
+            return Ok(Exit::UsageOrConfig);
+        }
     };
     report::diagnostics(&built.diagnostics);
-    let out = output_folder(root, args.out.as_ref());
-    let written = match write_site(&out, &built.files, &Protected { root }) {
+    let written = match profile::stage("write (swap in)", || staging.finish()) {
         Ok(written) => written,
         Err(e) => {
             report::error(&e.to_string(), Some(e.hint()));
             return Ok(Exit::UsageOrConfig);
         }
     };
-    let search = built.search.sizes(&built.files);
-    println!(
-        "Search: runtime {} ({} gzip), index {} ({} gzip)",
-        report::size(search.runtime),
-        report::size(search.runtime_gzip),
-        report::size(search.index),
-        report::size(search.index_gzip),
-    );
+    if let Some(search) = built.search {
+        println!(
+            "Search: runtime {} ({} gzip), index {} ({} gzip)",
+            report::size(search.runtime),
+            report::size(search.runtime_gzip),
+            report::size(search.index),
+            report::size(search.index_gzip),
+        );
+    }
     let warnings = report::counts(&built.diagnostics);
     println!(
         "Built {} incidents into {}: {} pages, {} files, {} in {}{}",
@@ -96,5 +111,6 @@ pub fn run(root: &Path, args: &BuildArgs) -> anyhow::Result<Exit> {
             format!(" ({warnings})")
         }
     );
+    profile::report(started.elapsed());
     Ok(Exit::Success)
 }

@@ -176,12 +176,13 @@ impl Builder {
                     report::diagnostics(&items);
                     return self.fail(&plain(&items), live);
                 }
-                Err(error @ BuildError::Search(_)) => {
+                // (Memory cannot fail to take a file.)
+                Err(error @ (BuildError::Search(_) | BuildError::Write(_))) => {
                     report::error(&error.to_string(), None);
                     return self.fail(&error.to_string(), live);
                 }
             };
-        report::diagnostics(&built.diagnostics);
+        report::diagnostics(&built.summary.diagnostics);
         if let Some(out) = &self.out
             && let Err(e) = write_site(out, &built.files, &Protected { root: &self.root })
         {
@@ -201,16 +202,16 @@ impl Builder {
         if first {
             println!(
                 "Built {} incidents: {} pages in {}",
-                built.incidents,
-                built.pages,
+                built.summary.incidents,
+                built.summary.pages,
                 report::seconds(elapsed)
             );
         } else {
             println!(
                 "Rebuilt in {} ms ({} of {} pages)",
                 elapsed.as_millis(),
-                built.rendered,
-                built.pages
+                built.summary.rendered,
+                built.summary.pages
             );
         }
     }

@@ -33,6 +33,10 @@ fn syntax_for(lang: &str) -> Option<&'static SyntaxReference> {
 /// HTML for the contents of a `<code>` element: highlighted spans when the
 /// language is known, escaped text otherwise (e.g. `promql`).
 pub fn highlight(code: &str, lang: &str) -> String {
+    crate::profile::HIGHLIGHT.time(|| highlight_untimed(code, lang))
+}
+
+fn highlight_untimed(code: &str, lang: &str) -> String {
     let Some(syntax) = syntax_for(lang).filter(|_| code.len() <= MAX_HIGHLIGHT_BYTES) else {
         return escape(code);
     };

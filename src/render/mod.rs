@@ -1,4 +1,4 @@
-//! The render stage: knowledge base in, every output file out (in memory).
+//! The render stage: knowledge base in, every output file out (to a sink).
 
 pub mod charts;
 pub mod feeds;
@@ -17,6 +17,7 @@ pub use pages::Extras;
 use theme::{TemplateError, Theme};
 
 use crate::link::Kb;
+use crate::write::{Sink, WriteError};
 
 /// Output files by path relative to the output folder.
 pub type Files = BTreeMap<String, Vec<u8>>;
@@ -29,48 +30,55 @@ pub struct Previous<'a> {
     pub files: &'a Files,
 }
 
-/// What [`render_site`] produced.
+/// What [`render_site`] produced (the files themselves went to the sink).
 pub struct Rendered {
-    pub files: Files,
     pub fingerprints: Fingerprints,
-    /// HTML pages in the site, and how many of them were rendered (the others
-    /// were reused from `previous`).
-    pub pages: usize,
+    /// Paths of the HTML pages.
+    pub pages: Vec<String>,
+    /// How many pages were rendered (the others were reused from `previous`).
     pub rendered: usize,
 }
 
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error(transparent)]
+    Template(#[from] TemplateError),
+    #[error(transparent)]
+    Write(#[from] WriteError),
+}
+
 /// Renders the HTML pages, the theme's static files and the data files
-/// (the sitemap comes last, once every stage has added its pages).
+/// into `sink`, each page as soon as it is ready (the sitemap comes last,
+/// once every stage has added its pages).
 pub fn render_site(
     kb: &Kb,
     theme: &Theme,
     extras: &Extras,
     previous: Option<Previous<'_>>,
-) -> Result<Rendered, TemplateError> {
+    sink: &dyn Sink,
+) -> Result<Rendered, RenderError> {
     let renderer = pages::PageRenderer::new(kb, theme, extras, previous);
-    let pages = renderer.render_all()?;
-    let count = pages.len();
+    let pages = renderer.render_all(sink)?;
     let rendered = pages.iter().filter(|p| p.rendered).count();
-    let mut fingerprints = Fingerprints::with_capacity(count);
-    let mut files = Files::new();
+    let mut fingerprints = Fingerprints::with_capacity(pages.len());
+    let mut paths = Vec::with_capacity(pages.len());
     for page in pages {
         if let Some(fingerprint) = page.fingerprint {
             fingerprints.insert(page.path.clone(), fingerprint);
         }
-        files.insert(page.path, page.html);
+        paths.push(page.path);
     }
     for (path, bytes) in &theme.static_files {
-        files.insert(format!("static/{path}"), bytes.clone());
+        sink.put(format!("static/{path}"), bytes.clone())?;
     }
-    files.insert("incidents.json".into(), feeds::incidents_json(kb));
-    files.insert("feed.xml".into(), feeds::atom_feed(kb));
+    sink.put("incidents.json".into(), feeds::incidents_json(kb))?;
+    sink.put("feed.xml".into(), feeds::atom_feed(kb))?;
     if let Some(metrics) = &extras.metrics {
-        files.insert("metrics.json".into(), feeds::metrics_json(metrics));
+        sink.put("metrics.json".into(), feeds::metrics_json(metrics))?;
     }
     Ok(Rendered {
-        files,
         fingerprints,
-        pages: count,
+        pages: paths,
         rendered,
     })
 }

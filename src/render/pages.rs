@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use super::Previous;
 use super::fingerprint::PageContext;
 use super::markdown::{LinkTarget, body_key, render_body};
 use super::theme::{TemplateError, Theme};
@@ -11,8 +10,11 @@ use super::views::{
     ActionItemView, IncidentCard, IncidentRef, IncidentView, LinkView, SeverityView,
     action_item_view, incident_path, is_overdue, service_path, tag_path,
 };
+use super::{Previous, RenderError};
 use crate::link::{Group, Kb};
 use crate::metrics::Metrics;
+use crate::profile;
+use crate::write::Sink;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -79,6 +81,13 @@ pub struct Page {
     pub rendered: bool,
 }
 
+/// A page that went to the sink: what a rebuild needs to know of it.
+pub struct PageDone {
+    pub path: String,
+    pub fingerprint: Option<u64>,
+    pub rendered: bool,
+}
+
 enum Job<'a> {
     Home,
     Incidents,
@@ -119,8 +128,8 @@ impl<'a> PageRenderer<'a> {
         }
     }
 
-    /// Every page, in path order.
-    pub fn render_all(&self) -> Result<Vec<Page>, TemplateError> {
+    /// Renders every page into `sink` as soon as it is ready.
+    pub fn render_all(&self, sink: &dyn Sink) -> Result<Vec<PageDone>, RenderError> {
         let kb = self.kb;
         let mut jobs = vec![
             Job::Home,
@@ -143,12 +152,17 @@ impl<'a> PageRenderer<'a> {
             jobs.push(Job::Metrics(metrics));
             jobs.extend((0..metrics.quarters.len()).map(|i| Job::Quarter(metrics, i)));
         }
-        let mut pages: Vec<Page> = jobs
-            .par_iter()
-            .map(|job| self.render_job(job))
-            .collect::<Result<_, _>>()?;
-        pages.sort_by(|a, b| a.path.cmp(&b.path));
-        Ok(pages)
+        jobs.par_iter()
+            .map(|job| {
+                let page = self.render_job(job)?;
+                sink.put(page.path.clone(), page.html)?;
+                Ok(PageDone {
+                    path: page.path,
+                    fingerprint: page.fingerprint,
+                    rendered: page.rendered,
+                })
+            })
+            .collect()
     }
 
     fn render_job(&self, job: &Job<'_>) -> Result<Page, TemplateError> {
@@ -373,7 +387,7 @@ impl<'a> PageRenderer<'a> {
         ctx.mark("incident", &view);
         ctx.mark("body", &body_key(incident, &links, allow_html));
         self.finish(&path, "incident.html", ctx, |ctx| {
-            view.set_body(render_body(incident, &links, allow_html));
+            view.set_body(profile::MARKDOWN.time(|| render_body(incident, &links, allow_html)));
             ctx.insert("incident", &view);
         })
     }

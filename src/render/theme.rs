@@ -139,8 +139,8 @@ impl Theme {
     }
 
     pub fn render(&self, template: &str, context: &Context) -> Result<String, TemplateError> {
-        self.tera
-            .render(template, context)
+        crate::profile::TEMPLATES
+            .time(|| self.tera.render(template, context))
             .map_err(|e| TemplateError {
                 template: template.to_string(),
                 message: error_text(&e),
