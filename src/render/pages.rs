@@ -218,11 +218,27 @@ impl<'a> PageRenderer<'a> {
                 "search.html",
                 "Search",
                 "search",
-                |_| {},
+                |ctx| ctx.insert("facet_labels", &self.facet_labels()),
             ),
             Job::Metrics(metrics) => self.metrics_index(metrics),
             Job::Quarter(metrics, i) => self.quarter_page(metrics, *i),
         }
+    }
+
+    /// The index stores services and tags as slugs; the search page's filters
+    /// show their names, as every other page does.
+    fn facet_labels(&self) -> String {
+        fn names(groups: &[Group]) -> BTreeMap<&str, &str> {
+            groups
+                .iter()
+                .map(|g| (g.label.slug.as_str(), g.label.name.as_str()))
+                .collect()
+        }
+        let labels = BTreeMap::from([
+            ("service", names(&self.kb.services)),
+            ("tag", names(&self.kb.tags)),
+        ]);
+        serde_json::to_string(&labels).expect("string maps serialise")
     }
 
     fn context(&self, path: &str, template: &str, title: &str, section: &str) -> PageContext {

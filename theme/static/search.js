@@ -371,6 +371,16 @@
     var PAGE = 20;
     var limit = PAGE;
     var filters = {};
+    // Services and tags are indexed as slugs; the page carries their names.
+    var labels = {};
+    try {
+      labels = JSON.parse(form.getAttribute("data-labels") || "{}");
+    } catch (e) {
+      /* a theme without labels shows the slugs */
+    }
+    function facetLabel(name, c) {
+      return (labels[name] && labels[name][c.value]) || c.label;
+    }
     var params = new URLSearchParams(location.search);
     input.value = params.get("q") || "";
     FACETS.forEach(function (f) {
@@ -427,7 +437,7 @@
             search(true);
           });
           label.appendChild(box);
-          label.appendChild(document.createTextNode(" " + c.label + " "));
+          label.appendChild(document.createTextNode(" " + facetLabel(name, c) + " "));
           label.appendChild(el("span", "count", String(c.count)));
           fs.appendChild(label);
         });

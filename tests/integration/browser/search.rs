@@ -197,6 +197,12 @@ fn search_box_and_page_find_what_hindsight_search_finds() {
     tab.wait_for(PAGE_IDS, &all, "the `?q=` link's results");
     let sev1 = "document.querySelector('#hs-page-filters input[name=severity][value=sev1]')";
     tab.wait_until(sev1, "a SEV1 filter");
+    // Filters name services as the rest of the site does, not by slug.
+    let booking: String = tab.eval(
+        "document.querySelector('#hs-page-filters input[name=service][value=booking-api]')\
+         .parentElement.firstChild.nextSibling.textContent.trim()",
+    );
+    assert_eq!(booking, "Booking API");
     tab.eval::<()>(&format!("{sev1}.click()"));
     let narrowed = cli_ids(site, "connection pool severity:SEV1", PAGE_LIMIT);
     assert!(
