@@ -20,7 +20,7 @@ use crate::load::Sources;
 use crate::profile;
 use crate::render::fingerprint::Fingerprints;
 use crate::render::theme::Theme;
-use crate::render::{Extras, Files, Previous, RenderError, feeds, render_site};
+use crate::render::{Extras, Files, Previous, RenderError, Reuse, feeds, render_site};
 use crate::search_index::{SearchSizes, search_files};
 use crate::write::{Sink, WriteError};
 use hindsight_search::SearchError;
@@ -305,10 +305,15 @@ fn build(
         metrics: Some(metrics),
         ..Extras::default()
     };
-    let reuse = previous.map(|(files, memo)| Previous {
-        fingerprints: &memo.fingerprints,
-        files,
-    });
+    // Only a rebuild fingerprints pages: it keeps them for the next one.
+    let reuse = if record {
+        Reuse::Fingerprinted(previous.map(|(files, memo)| Previous {
+            fingerprints: &memo.fingerprints,
+            files,
+        }))
+    } else {
+        Reuse::Nothing
+    };
     // Indexing is one thread; rendering takes the others. The search files'
     // sizes are measured on the indexing side, while rendering goes on.
     let (rendered, search) = rayon::join(

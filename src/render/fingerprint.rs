@@ -14,10 +14,13 @@ use tera::Context;
 /// Context fingerprint of every page of the last render, by page path.
 pub type Fingerprints = HashMap<String, u64>;
 
-/// A tera context that also hashes every value put into it.
+/// A tera context that also hashes every value put into it, when asked to:
+/// hashing serialises each value a second time, which a one-off build need
+/// not pay for.
 pub struct PageContext {
     context: Context,
-    hasher: DefaultHasher,
+    /// `None` when the context is not fingerprinted.
+    hasher: Option<DefaultHasher>,
     /// A value could not be serialised: the fingerprint is unknown, and the
     /// page is always rendered.
     broken: bool,
@@ -39,11 +42,14 @@ impl Write for HashWriter<'_> {
 }
 
 impl PageContext {
-    /// An empty context for `template`.
-    pub fn new(template: &str) -> Self {
-        let mut hasher = DefaultHasher::new();
-        hasher.write(template.as_bytes());
-        hasher.write_u8(0xff);
+    /// An empty context for `template`, fingerprinted or not.
+    pub fn new(template: &str, fingerprinted: bool) -> Self {
+        let hasher = fingerprinted.then(|| {
+            let mut hasher = DefaultHasher::new();
+            hasher.write(template.as_bytes());
+            hasher.write_u8(0xff);
+            hasher
+        });
         PageContext {
             context: Context::new(),
             hasher,
@@ -54,23 +60,28 @@ impl PageContext {
     /// Inserts a value the template reads (same as [`Context::insert`]).
     pub fn insert<K: Into<Cow<'static, str>>, T: Serialize + ?Sized>(&mut self, key: K, value: &T) {
         let key = key.into();
-        self.mark(&key, value);
+        self.mark(&key, || value);
         self.context.insert(key, value);
     }
 
-    /// Adds `value` to the fingerprint only: a stand-in for an input whose
+    /// Adds `value()` to the fingerprint only: a stand-in for an input whose
     /// costly result is put into the context later, when the page does render.
-    pub fn mark<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) {
-        self.hasher.write(key.as_bytes());
-        self.hasher.write_u8(0xfe);
-        self.broken |= serde_json::to_writer(HashWriter(&mut self.hasher), value).is_err();
-        self.hasher.write_u8(0xff);
+    /// `value` runs only when the context is fingerprinted.
+    pub fn mark<T: Serialize>(&mut self, key: &str, value: impl FnOnce() -> T) {
+        let Some(hasher) = &mut self.hasher else {
+            return;
+        };
+        hasher.write(key.as_bytes());
+        hasher.write_u8(0xfe);
+        self.broken |= serde_json::to_writer(HashWriter(hasher), &value()).is_err();
+        hasher.write_u8(0xff);
     }
 
     /// The fingerprint of everything inserted or marked so far; `None` when
-    /// it is unknown.
+    /// it is unknown or the context is not fingerprinted.
     pub fn fingerprint(&self) -> Option<u64> {
-        (!self.broken).then(|| self.hasher.finish())
+        let hasher = self.hasher.as_ref().filter(|_| !self.broken)?;
+        Some(hasher.finish())
     }
 
     /// The context, to add values after the fingerprint was taken.
@@ -88,7 +99,7 @@ mod tests {
     use super::*;
 
     fn fingerprint(template: &str, values: &[(&'static str, serde_json::Value)]) -> Option<u64> {
-        let mut ctx = PageContext::new(template);
+        let mut ctx = PageContext::new(template, true);
         for (key, value) in values {
             ctx.insert(*key, value);
         }
@@ -124,19 +135,28 @@ mod tests {
 
     #[test]
     fn marked_values_count_but_stay_out_of_the_context() {
-        let mut ctx = PageContext::new("p");
-        ctx.mark("body", &42u64);
+        let mut ctx = PageContext::new("p", true);
+        ctx.mark("body", || 42u64);
         assert!(ctx.context().get("body").is_none());
-        let mut other = PageContext::new("p");
-        other.mark("body", &43u64);
+        let mut other = PageContext::new("p", true);
+        other.mark("body", || 43u64);
         assert_ne!(ctx.fingerprint(), other.fingerprint());
     }
 
     #[test]
+    fn a_context_not_fingerprinted_hashes_nothing() {
+        let mut ctx = PageContext::new("p", false);
+        ctx.insert("title", "A");
+        ctx.mark("body", || -> u64 { unreachable!("marks are not computed") });
+        assert_eq!(ctx.fingerprint(), None);
+        assert!(ctx.context().get("title").is_some());
+    }
+
+    #[test]
     fn unserialisable_values_have_no_fingerprint() {
-        let mut ctx = PageContext::new("p");
+        let mut ctx = PageContext::new("p", true);
         // JSON object keys must be strings.
-        ctx.mark("map", &HashMap::from([(vec![1u8], 1)]));
+        ctx.mark("map", || HashMap::from([(vec![1u8], 1)]));
         assert_eq!(ctx.fingerprint(), None);
     }
 }

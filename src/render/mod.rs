@@ -30,6 +30,17 @@ pub struct Previous<'a> {
     pub files: &'a Files,
 }
 
+/// Whether a render fingerprints its pages' contexts (for the next rebuild),
+/// and what it may reuse.
+#[derive(Clone, Copy)]
+pub enum Reuse<'a> {
+    /// A one-off build: no fingerprints, everything renders.
+    Nothing,
+    /// Fingerprint every page; with the last good render, pages whose
+    /// fingerprint is unchanged keep their HTML.
+    Fingerprinted(Option<Previous<'a>>),
+}
+
 /// What [`render_site`] produced (the files themselves went to the sink).
 pub struct Rendered {
     pub fingerprints: Fingerprints,
@@ -54,10 +65,10 @@ pub fn render_site(
     kb: &Kb,
     theme: &Theme,
     extras: &Extras,
-    previous: Option<Previous<'_>>,
+    reuse: Reuse<'_>,
     sink: &dyn Sink,
 ) -> Result<Rendered, RenderError> {
-    let renderer = pages::PageRenderer::new(kb, theme, extras, previous);
+    let renderer = pages::PageRenderer::new(kb, theme, extras, reuse);
     let pages = renderer.render_all(sink)?;
     let rendered = pages.iter().filter(|p| p.rendered).count();
     let mut fingerprints = Fingerprints::with_capacity(pages.len());

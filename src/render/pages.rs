@@ -10,7 +10,7 @@ use super::views::{
     ActionItemView, IncidentCard, IncidentRef, IncidentView, LinkView, SeverityView,
     action_item_view, incident_path, is_overdue, service_path, tag_path,
 };
-use super::{Previous, RenderError};
+use super::{RenderError, Reuse};
 use crate::link::{Group, Kb};
 use crate::metrics::Metrics;
 use crate::profile;
@@ -68,7 +68,7 @@ pub struct PageRenderer<'a> {
     theme: &'a Theme,
     extras: &'a Extras,
     cards: Vec<IncidentCard>,
-    previous: Option<Previous<'a>>,
+    reuse: Reuse<'a>,
 }
 
 /// One page of the site.
@@ -108,13 +108,8 @@ enum Job<'a> {
 }
 
 impl<'a> PageRenderer<'a> {
-    /// With `previous`, pages whose context is unchanged keep their previous HTML.
-    pub fn new(
-        kb: &'a Kb,
-        theme: &'a Theme,
-        extras: &'a Extras,
-        previous: Option<Previous<'a>>,
-    ) -> Self {
+    /// With a previous render, pages whose context is unchanged keep their HTML.
+    pub fn new(kb: &'a Kb, theme: &'a Theme, extras: &'a Extras, reuse: Reuse<'a>) -> Self {
         let cards = (0..kb.incidents.len())
             .into_par_iter()
             .map(|n| IncidentCard::new(kb, n))
@@ -124,7 +119,7 @@ impl<'a> PageRenderer<'a> {
             theme,
             extras,
             cards,
-            previous,
+            reuse,
         }
     }
 
@@ -243,7 +238,8 @@ impl<'a> PageRenderer<'a> {
 
     fn context(&self, path: &str, template: &str, title: &str, section: &str) -> PageContext {
         let config = &self.kb.config;
-        let mut ctx = PageContext::new(template);
+        let fingerprinted = matches!(self.reuse, Reuse::Fingerprinted(_));
+        let mut ctx = PageContext::new(template, fingerprinted);
         ctx.insert(
             "site",
             &SiteView {
@@ -294,7 +290,11 @@ impl<'a> PageRenderer<'a> {
         complete: impl FnOnce(&mut tera::Context),
     ) -> Result<Page, TemplateError> {
         let fingerprint = ctx.fingerprint();
-        let reused = self.previous.and_then(|previous| {
+        let previous = match self.reuse {
+            Reuse::Fingerprinted(previous) => previous,
+            Reuse::Nothing => None,
+        };
+        let reused = previous.and_then(|previous| {
             let unchanged =
                 fingerprint.is_some() && previous.fingerprints.get(path) == fingerprint.as_ref();
             unchanged.then(|| previous.files.get(path)).flatten()
@@ -400,8 +400,8 @@ impl<'a> PageRenderer<'a> {
         let title = format!("{}: {}", incident.id, incident.title);
         let mut ctx = self.context(&path, "incident.html", &title, "incidents");
         // The body is the costly part: it renders only when the page does.
-        ctx.mark("incident", &view);
-        ctx.mark("body", &body_key(incident, &links, allow_html));
+        ctx.mark("incident", || &view);
+        ctx.mark("body", || body_key(incident, &links, allow_html));
         self.finish(&path, "incident.html", ctx, |ctx| {
             view.set_body(profile::MARKDOWN.time(|| render_body(incident, &links, allow_html)));
             ctx.insert("incident", &view);
