@@ -135,9 +135,6 @@ impl IndexFiles {
             .find(|(p, _)| p == path)
             .map(|(_, b)| b.as_slice())
     }
-    pub fn total_bytes(&self) -> usize {
-        self.files.iter().map(|(_, b)| b.len()).sum()
-    }
 }
 
 fn default_limit() -> usize {
