@@ -43,7 +43,7 @@ pub fn run(root: &Path, args: &BuildArgs) -> anyhow::Result<Exit> {
     let staging = match Staging::create(&out, &Protected { root }) {
         Ok(staging) => staging,
         Err(e) => {
-            report::error(&e.to_string(), Some(e.hint()));
+            report::write_error(&e);
             return Ok(Exit::UsageOrConfig);
         }
     };
@@ -75,7 +75,7 @@ pub fn run(root: &Path, args: &BuildArgs) -> anyhow::Result<Exit> {
             return Ok(Exit::UsageOrConfig);
         }
         Err(BuildError::Write(e)) => {
-            report::error(&e.to_string(), Some(e.hint()));
+            report::write_error(&e);
             return Ok(Exit::UsageOrConfig);
         }
     };
@@ -83,7 +83,7 @@ pub fn run(root: &Path, args: &BuildArgs) -> anyhow::Result<Exit> {
     let written = match profile::stage("write (swap in)", || staging.finish()) {
         Ok(written) => written,
         Err(e) => {
-            report::error(&e.to_string(), Some(e.hint()));
+            report::write_error(&e);
             return Ok(Exit::UsageOrConfig);
         }
     };

@@ -7,6 +7,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Level};
 use crate::load::LoadError;
+use crate::write::WriteError;
 
 /// Colour only on a terminal, and never when NO_COLOR is set.
 fn color() -> bool {
@@ -41,6 +42,11 @@ fn plain_error(d: &Diagnostic) -> String {
         text.push_str(&format!("\n  help: {hint}"));
     }
     text
+}
+
+/// The site could not be written (or may not be replaced), and what to do.
+pub fn write_error(e: &WriteError) {
+    error(&e.to_string(), Some(e.hint()));
 }
 
 /// Reports a failure to load the knowledge base; always a usage/configuration error.

@@ -186,7 +186,7 @@ impl Builder {
         if let Some(out) = &self.out
             && let Err(e) = write_site(out, &built.files, &Protected { root: &self.root })
         {
-            report::error(&e.to_string(), Some(e.hint()));
+            report::write_error(&e);
         }
         let first = self.files.is_none();
         let changed = self.files.as_deref() != Some(&built.files);
