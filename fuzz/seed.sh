@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
 # Fills fuzz/corpus/<target>/ with seeds made at run time (nothing is committed):
-# the legacy seed documents, the postmortems-app corpus, the test fixtures and
-# the bundled content, plus search queries taken from their titles and tags.
+# the test fixtures and the bundled content, the legacy seed documents
+# ($HINDSIGHT_SEEDS) and the real corpora ($HINDSIGHT_CORPORA) when those are
+# set, plus search queries taken from their titles and tags.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(dirname "$here")"
-# shared/ sits beside the main checkout; worktrees are one level deeper.
-shared=""
-for dir in "$repo/.." "$repo/../.." "$repo/../../.."; do
-    if [ -d "$dir/shared" ]; then shared="$(cd "$dir/shared" && pwd)"; break; fi
+external=()
+for dir in "${HINDSIGHT_SEEDS:-}" "${HINDSIGHT_CORPORA:-}"; do
+    if [ -n "$dir" ]; then
+        [ -d "$dir" ] || { echo "not a folder: $dir" >&2; exit 2; }
+        external+=("$dir")
+    fi
 done
+[ ${#external[@]} -gt 0 ] || echo "note: HINDSIGHT_SEEDS and HINDSIGHT_CORPORA are not set: seeding from the repository only" >&2
 
 markdown=()
 while IFS= read -r -d '' f; do markdown+=("$f"); done < <(
-    find "$repo/tests/fixtures" "$repo/content" ${shared:+"$shared/seeds" "$shared/corpora"} \
+    find "$repo/tests/fixtures" "$repo/content" ${external[@]+"${external[@]}"} \
         -type f \( -name '*.md' -o -name '*.txt' \) -print0 2>/dev/null
 )
 

@@ -4,7 +4,7 @@
 # normal `cargo test`), for built sites:
 #
 #   scripts/bench-search-browser.sh                 the bundled content/ and
-#                                                   ../shared/corpora/postmortems-app
+#                                                   $HINDSIGHT_CORPORA/postmortems-app
 #   scripts/bench-search-browser.sh ROOT...         knowledge bases of your own
 #
 # Each root is copied to a temporary folder and built there with the
@@ -23,8 +23,8 @@ hindsight=$target/debug/hindsight
 
 roots=("$@")
 if [ ${#roots[@]} -eq 0 ]; then
-  corpus=$(cd .. && pwd)/shared/corpora/postmortems-app
-  [ -d "$corpus" ] || corpus=$(cd ../.. && pwd)/shared/corpora/postmortems-app
+  corpus=${HINDSIGHT_CORPORA:?set HINDSIGHT_CORPORA to the folder holding postmortems-app/, or name the roots}/postmortems-app
+  [ -d "$corpus" ] || { echo "no postmortems-app/ in HINDSIGHT_CORPORA ($HINDSIGHT_CORPORA)" >&2; exit 2; }
   mkdir -p "$work/bundled" "$work/postmortems-app/content"
   cp -r content hindsight.yaml "$work/bundled/"
   cp tests/fixtures/postmortems-app/hindsight.yaml "$work/postmortems-app/"

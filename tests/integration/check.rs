@@ -128,10 +128,11 @@ fn check_writes_nothing() {
 
 #[test]
 fn bundled_content_and_the_real_corpus_have_no_errors() {
-    for (name, site) in [
-        ("bundled", Site::bundled()),
-        ("postmortems-app", Site::postmortems_app()),
-    ] {
+    let sites = [
+        Some(("bundled", Site::bundled())),
+        Site::postmortems_app().map(|site| ("postmortems-app", site)),
+    ];
+    for (name, site) in sites.into_iter().flatten() {
         let run = check(&site, &["--format", "json"]);
         assert_eq!(run.code, 0, "{name}: {}", run.stdout);
         let errors: Vec<_> = json(&run)

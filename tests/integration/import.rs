@@ -1,8 +1,20 @@
-//! `hindsight import` on the legacy seeds (tests/fixtures/seeds/): one file
-//! per real incident, templates skipped, what is inferred pinned, a site
-//! that builds, and nothing ever overwritten.
+//! `hindsight import` on the legacy seeds (`$HINDSIGHT_SEEDS`, five real
+//! documents without front matter; skipped without it): one file per real
+//! incident, templates skipped, what is inferred pinned, a site that builds,
+//! and nothing ever overwritten. The seeds are what teams have before
+//! hindsight:
+//!
+//! - `000_…`: a whole incident history in one document, five `## INC-…`
+//!   incidents with bold `**Key:** value` fields, an overview and a metrics
+//!   summary that are not incidents;
+//! - `001_…`: dated headings (`## Service Outage (2024-01-20)`) under two
+//!   top-level sections, plain `Key: value` lines;
+//! - `002_…`: one detailed report (INC-2025-0023) with `**Key**: value`
+//!   fields, a bold-time timeline and an action-item table;
+//! - `003_…`, `004_…`: unfilled templates (`[TITLE]`, `INC-YYYYMMDD-####`,
+//!   `@name`; a `| **Key** | value |` metadata table).
 
-use crate::support::{Run, Site, redact, repo};
+use crate::support::{Run, Site, redact, seeds};
 
 const SEEDS: [&str; 5] = [
     "000_b8687fdcb6c5d86d.txt",
@@ -12,14 +24,17 @@ const SEEDS: [&str; 5] = [
     "004_93d1abe38624a250.txt",
 ];
 
-/// A site with the seeds under `legacy/` (not content: they have no front matter yet).
-fn site_with_seeds() -> Site {
+/// A site with the seeds under `legacy/` (not content: they have no front
+/// matter yet); `None` (the test is skipped) without `HINDSIGHT_SEEDS`.
+fn site_with_seeds() -> Option<Site> {
+    let dir = seeds()?;
     let site = Site::empty();
     for seed in SEEDS {
-        let text = std::fs::read(repo().join("tests/fixtures/seeds").join(seed)).unwrap();
+        let text = std::fs::read(dir.join(seed))
+            .unwrap_or_else(|e| panic!("HINDSIGHT_SEEDS has no {seed}: {e}"));
         site.write(&format!("legacy/{seed}"), text);
     }
-    site
+    Some(site)
 }
 
 fn import(site: &Site, extra: &[&str]) -> Run {
@@ -41,7 +56,9 @@ fn front_matter(text: &str) -> &str {
 
 #[test]
 fn seeds_become_one_file_per_incident_and_a_site_that_builds() {
-    let site = site_with_seeds();
+    let Some(site) = site_with_seeds() else {
+        return;
+    };
     let run = import(&site, &["--out", "content"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert_eq!(
@@ -75,8 +92,7 @@ fn seeds_become_one_file_per_incident_and_a_site_that_builds() {
     insta::assert_snapshot!("seed_front_matter", all);
 
     // Bodies are kept as written: each file ends with its incident's text.
-    let source =
-        std::fs::read_to_string(repo().join("tests/fixtures/seeds").join(SEEDS[2])).unwrap();
+    let source = site.read(&format!("legacy/{}", SEEDS[2]));
     let report =
         site.read("content/INC-2025-0023-database-connection-pool-exhaustion-production.md");
     assert_eq!(
@@ -150,7 +166,9 @@ fn seeds_become_one_file_per_incident_and_a_site_that_builds() {
 
 #[test]
 fn templates_are_skipped_unless_asked_for() {
-    let site = site_with_seeds();
+    let Some(site) = site_with_seeds() else {
+        return;
+    };
     let run = import(&site, &["--out", "content"]);
     assert!(
         run.stdout
@@ -158,7 +176,9 @@ fn templates_are_skipped_unless_asked_for() {
         "{}",
         run.stdout
     );
-    let site = site_with_seeds();
+    let Some(site) = site_with_seeds() else {
+        return;
+    };
     let run = import(&site, &["--out", "content", "--include-templates"]);
     assert_eq!(run.code, 0);
     assert_eq!(written(&site, "content").len(), 14);
@@ -173,7 +193,9 @@ fn templates_are_skipped_unless_asked_for() {
 
 #[test]
 fn import_never_overwrites() {
-    let site = site_with_seeds();
+    let Some(site) = site_with_seeds() else {
+        return;
+    };
     assert_eq!(import(&site, &["--out", "content"]).code, 0);
     site.write(
         "content/INC-2024-001-ai-gateway-memory-leak.md",
@@ -194,7 +216,9 @@ fn import_never_overwrites() {
 
 #[test]
 fn dry_run_shows_the_front_matter_and_writes_nothing() {
-    let site = site_with_seeds();
+    let Some(site) = site_with_seeds() else {
+        return;
+    };
     let run = site.run(&["import", "--dry-run", "legacy/002_e345da5553c8a06a.txt"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(!site.exists("content/imported"));
@@ -213,7 +237,9 @@ fn dry_run_shows_the_front_matter_and_writes_nothing() {
 
 #[test]
 fn default_output_is_content_imported_in_the_root() {
-    let site = site_with_seeds();
+    let Some(site) = site_with_seeds() else {
+        return;
+    };
     let run = site.run(&["import", "legacy"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(written(&site, "content/imported").len(), 12);

@@ -180,7 +180,9 @@ fn misspell(phrase: &[String]) -> Option<Vec<String>> {
 
 #[test]
 fn postmortems_app_summary_phrases_find_their_postmortem_even_misspelt() {
-    let site = Site::postmortems_app();
+    let Some(site) = Site::postmortems_app() else {
+        return;
+    };
     assert_eq!(site.build(&[]).code, 0);
     let incidents: serde_json::Value =
         serde_json::from_str(&site.read("public/incidents.json")).unwrap();

@@ -64,17 +64,13 @@ impl Site {
         site
     }
 
-    /// The postmortems-app corpus with its fixture configuration.
-    pub fn postmortems_app() -> Self {
+    /// The postmortems-app corpus (from `HINDSIGHT_CORPORA`) with its fixture
+    /// configuration; `None`, after a printed note, when the corpora are not given.
+    pub fn postmortems_app() -> Option<Self> {
+        let corpus = corpus("postmortems-app")?;
         let site = Site::fixture("postmortems-app");
-        // `shared/` sits beside the main checkout; worktrees are one level deeper.
-        let corpus = repo()
-            .ancestors()
-            .map(|dir| dir.join("shared/corpora/postmortems-app"))
-            .find(|dir| dir.is_dir())
-            .expect("the corpus is in shared/corpora beside the repository");
         for entry in std::fs::read_dir(&corpus)
-            .expect("corpus is present beside the repository")
+            .unwrap_or_else(|e| panic!("read {}: {e}", corpus.display()))
             .flatten()
         {
             let path = entry.path();
@@ -83,7 +79,7 @@ impl Site {
                     .expect("copy corpus file");
             }
         }
-        site
+        Some(site)
     }
 
     pub fn root(&self) -> &Path {
@@ -145,6 +141,46 @@ impl Site {
             .collect();
         files.sort();
         files
+    }
+}
+
+/// Test data that is not ours to copy into the repository: a corpus of real postmortems, `$HINDSIGHT_CORPORA/<name>/`. Without the
+/// variable the test is skipped: this prints a note and returns `None`.
+/// `.ci/run` sets it, and fails when the folder is missing.
+pub fn corpus(name: &str) -> Option<PathBuf> {
+    let dir = data_folder("HINDSIGHT_CORPORA")?.join(name);
+    assert!(
+        dir.is_dir(),
+        "HINDSIGHT_CORPORA has no {name}/: {}",
+        dir.display()
+    );
+    Some(dir)
+}
+
+/// The legacy seed documents (five postmortems without front matter),
+/// `$HINDSIGHT_SEEDS/`; like [`corpus`], `None` after a note without it.
+pub fn seeds() -> Option<PathBuf> {
+    data_folder("HINDSIGHT_SEEDS")
+}
+
+fn data_folder(variable: &str) -> Option<PathBuf> {
+    match std::env::var_os(variable).filter(|v| !v.is_empty()) {
+        Some(dir) => {
+            let dir = PathBuf::from(dir);
+            assert!(
+                dir.is_dir(),
+                "{variable} is not a folder: {}",
+                dir.display()
+            );
+            Some(dir)
+        }
+        None => {
+            eprintln!(
+                "note: {variable} is not set: skipping {} (set it to run this test)",
+                std::thread::current().name().unwrap_or("this test")
+            );
+            None
+        }
     }
 }
 

@@ -8,7 +8,8 @@
 //! `--synthetic N` generates N incidents (about 6 KB of text each, three
 //! lessons each) from the sentences of the postmortems-app corpus, with
 //! random services, tags, severities, dates and identifiers; `--corpus DIR`
-//! indexes a folder of postmortems-app style Markdown files. `--out DIR`
+//! indexes a folder of postmortems-app style Markdown files (default:
+//! `$HINDSIGHT_CORPORA/postmortems-app`). `--out DIR`
 //! also writes the index files to `DIR/search/`.
 
 use std::io::Write;
@@ -38,9 +39,14 @@ fn main() {
             .and_then(|i| args.get(i + 1))
             .cloned()
     };
-    let corpus = PathBuf::from(
-        arg("--corpus").unwrap_or_else(|| "../shared/corpora/postmortems-app".to_string()),
-    );
+    let corpus = match arg("--corpus") {
+        Some(dir) => PathBuf::from(dir),
+        None => PathBuf::from(
+            std::env::var_os("HINDSIGHT_CORPORA")
+                .expect("--corpus DIR, or HINDSIGHT_CORPORA (the folder holding postmortems-app/)"),
+        )
+        .join("postmortems-app"),
+    };
     let docs = match arg("--synthetic") {
         Some(n) => synthetic(n.parse().expect("--synthetic N"), &corpus),
         None => read_corpus(&corpus),
