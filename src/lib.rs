@@ -23,6 +23,7 @@ pub mod prose;
 pub mod quarter;
 pub mod render;
 pub mod scaffold;
+pub mod scan;
 pub mod search_index;
 pub mod serve;
 pub mod slug;

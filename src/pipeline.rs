@@ -20,9 +20,10 @@ use crate::load::Sources;
 use crate::profile;
 use crate::render::fingerprint::Fingerprints;
 use crate::render::theme::Theme;
-use crate::render::{Extras, Files, Previous, RenderError, Reuse, feeds, render_site};
+use crate::render::{Extras, Previous, RenderError, Reuse, feeds, render_site};
+use crate::scan::{Scan, scan_sources};
 use crate::search_index::{SearchSizes, search_files};
-use crate::write::{Sink, WriteError};
+use crate::write::{Files, Sink, WriteError};
 use hindsight_search::SearchError;
 
 #[derive(Debug, Clone)]
@@ -176,11 +177,9 @@ fn link_parsed(
     options: &BuildOptions,
 ) -> (Kb, Diagnostics) {
     if options.strict {
-        // SPEC §7: a strict build refuses secrets and personal data, as `check` does.
-        diagnostics.extend(crate::check::scan_sources(
-            &sources,
-            crate::check::Scan::Secrets,
-        ));
+        // A strict build refuses secrets and personal data, as `check` does
+        // (docs/safety.md).
+        diagnostics.extend(scan_sources(&sources, Scan::Secrets));
     }
     let mut config = sources.config;
     if let Some(base_url) = &options.base_url {

@@ -3,14 +3,15 @@
 //! failed or killed build leaves the previous site untouched. The writer
 //! refuses to replace folders it did not create.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
-use crate::render::Files;
+/// A site in memory: output files by path relative to the output folder.
+pub type Files = BTreeMap<String, Vec<u8>>;
 
 /// Written into every output folder; only folders holding it are replaced.
 pub const MARKER: &str = ".hindsight-output";

@@ -5,7 +5,7 @@
 
 use std::sync::LazyLock;
 
-use hindsight::check::{Scan, scan_file, secrets};
+use hindsight::scan::{Scan, scan_file, secrets};
 use hindsight::config::Config;
 use hindsight::load::SourceFile;
 use libfuzzer_sys::fuzz_target;

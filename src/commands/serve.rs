@@ -14,11 +14,10 @@ use crate::cli::ServeArgs;
 use crate::diagnostics::{Diagnostic, Level};
 use crate::load::{LoadError, load};
 use crate::pipeline::{BuildError, BuildOptions, Memo, rebuild_site};
-use crate::render::Files;
 use crate::serve::http::{self, Site};
 use crate::serve::live::LiveReload;
 use crate::serve::watch::{Changes, Watcher};
-use crate::write::{Protected, write_site};
+use crate::write::{Files, Protected, write_site};
 
 /// Threads answering requests (a page fetches its styles and scripts in
 /// parallel; event streams do not hold one).

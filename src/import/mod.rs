@@ -19,11 +19,11 @@ use regex::Regex;
 use self::metadata::{Field, RawField};
 use self::split::Heading;
 use self::values::{Reading, When, reading};
-use crate::check::placeholders;
 use crate::config::Config;
 use crate::diagnostics::LineIndex;
 use crate::scaffold::file_slug;
 use crate::scaffold::yaml::{FieldValue, fields_to_yaml};
+use crate::scan::placeholders;
 use crate::slug::slugify;
 
 /// What one legacy document becomes.

@@ -12,10 +12,10 @@ use regex::Regex;
 
 use super::metadata::Field;
 use super::split::date_in;
-use crate::check::placeholders;
 use crate::config::Config;
 use crate::incident::Status;
 use crate::incident::timeparse::{parse_duration, parse_timestamp};
+use crate::scan::placeholders;
 
 /// A point in time as a report gives it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

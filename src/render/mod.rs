@@ -10,17 +10,12 @@ pub mod pages;
 pub mod theme;
 pub mod views;
 
-use std::collections::BTreeMap;
-
 use fingerprint::Fingerprints;
 pub use pages::Extras;
 use theme::{TemplateError, Theme};
 
 use crate::link::Kb;
-use crate::write::{Sink, WriteError};
-
-/// Output files by path relative to the output folder.
-pub type Files = BTreeMap<String, Vec<u8>>;
+use crate::write::{Files, Sink, WriteError};
 
 /// The last good render, for a rebuild with the same theme: pages whose
 /// context is unchanged keep their HTML.

@@ -10,7 +10,7 @@ use http_range_header::{RangeUnsatisfiableError, parse_range_header};
 use percent_encoding::percent_decode_str;
 
 use super::live::{self, LiveReload};
-use crate::render::Files;
+use crate::write::Files;
 
 /// The site being served: swapped whole after each good build; none until
 /// the first one.
