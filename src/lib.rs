@@ -7,6 +7,7 @@
 // Diagnostics are rich values carried on cold paths; boxing them buys nothing.
 #![allow(clippy::result_large_err)]
 
+pub mod cache;
 pub mod check;
 pub mod cli;
 pub mod commands;

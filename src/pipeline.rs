@@ -1,26 +1,24 @@
 //! The build pipeline: sources → incidents → knowledge base → files. `load`
 //! happens before; everything here is pure except that finished files go to
 //! a [`Sink`]: memory, or the writer's staging folder.
-//! A rebuild ([`rebuild_site`]) takes the previous build's [`Memo`] and redoes
+//! A rebuild ([`rebuild`]) reuses and updates a [`RebuildCache`]: it redoes
 //! only the parsing and rendering a change affects.
 
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Mutex;
 
 use indicatif::ProgressBar;
 use jiff::civil::Date;
 use rayon::prelude::*;
 
+use crate::cache::{Parsed, RebuildCache, text_hash};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::incident::{Incident, parse_incident};
 use crate::link::{Kb, Scope, link};
-use crate::load::SourceFile;
 use crate::load::Sources;
 use crate::profile;
-use crate::render::fingerprint::Fingerprints;
 use crate::render::theme::Theme;
-use crate::render::{Extras, Previous, RenderError, Reuse, feeds, render_site};
+use crate::render::{Extras, RenderError, feeds, render_site};
 use crate::scan::{Scan, scan_sources};
 use crate::search_index::{SearchSizes, search_files};
 use crate::write::{Files, Sink, WriteError};
@@ -56,12 +54,6 @@ pub enum BuildError {
     Write(#[from] WriteError),
 }
 
-/// A complete site, in memory.
-pub struct Built {
-    pub files: Files,
-    pub summary: Summary,
-}
-
 /// What a build made, for its report.
 pub struct Summary {
     pub incidents: usize,
@@ -71,8 +63,8 @@ pub struct Summary {
     pub rendered: usize,
     /// Content files parsed by this build (the others were reused).
     pub parsed: usize,
-    /// Raw and gzip sizes of the search files, when asked for (compressing
-    /// takes seconds for a large index, so only `build` asks).
+    /// Raw and gzip sizes of the search files, for `build`'s report
+    /// (compressing takes seconds for a large index, so a rebuild skips it).
     pub search: Option<SearchSizes>,
     /// Warnings (errors abort the build).
     pub diagnostics: Vec<Diagnostic>,
@@ -80,53 +72,24 @@ pub struct Summary {
 
 /// Parses every content file in parallel.
 pub fn parse_all(sources: &Sources, progress: &ProgressBar) -> (Vec<Incident>, Diagnostics) {
-    let (parsed, _) = parse_with(sources, progress, None, false);
+    let (parsed, _) = parse(sources, progress, None);
     collect_parsed(sources, parsed)
 }
 
-/// What a rebuild reuses from the previous build: parsed content files and
-/// the fingerprints of the rendered pages. A memo is only valid for the
-/// configuration, theme and options it was built with; after a change to any
-/// of them, start again from `Memo::default()`.
-#[derive(Default)]
-pub struct Memo {
-    /// By source path.
-    parsed: HashMap<String, Parsed>,
-    fingerprints: Fingerprints,
-}
-
-/// One content file's parse result, and a hash of the text it came from.
-#[derive(Clone)]
-struct Parsed {
-    text_hash: u64,
-    incident: Option<Incident>,
-    diagnostics: Vec<Diagnostic>,
-}
-
-fn text_hash(file: &SourceFile) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    file.text.hash(&mut hasher);
-    hasher.finish()
-}
-
-/// Parse results in source order; with a memo, files whose text is
-/// unchanged are taken from it. `record` computes the text hashes a memo
-/// keeps. Also returns how many files were parsed.
-fn parse_with(
+/// Parse results in source order; with a cache, files whose text is
+/// unchanged are taken from it (hashing the texts costs a pass over them, so
+/// only a rebuild does). Also returns how many files were parsed.
+fn parse(
     sources: &Sources,
     progress: &ProgressBar,
-    memo: Option<&Memo>,
-    record: bool,
+    cache: Option<&RebuildCache>,
 ) -> (Vec<Parsed>, usize) {
     let results: Vec<(Parsed, bool)> = sources
         .content
         .par_iter()
         .map(|file| {
-            // Hashing costs a pass over the text: only when a memo uses it.
-            let text_hash = if record { text_hash(file) } else { 0 };
-            let known = memo
-                .and_then(|m| m.parsed.get(&file.path))
-                .filter(|p| p.text_hash == text_hash);
+            let text_hash = if cache.is_some() { text_hash(file) } else { 0 };
+            let known = cache.and_then(|c| c.parsed(&file.path, text_hash));
             let result = match known {
                 Some(parsed) => (parsed.clone(), false),
                 None => {
@@ -202,86 +165,53 @@ fn link_parsed(
     (kb, diagnostics)
 }
 
-/// Builds the whole site in memory.
-pub fn build_site(
-    sources: Sources,
-    options: &BuildOptions,
-    progress: &ProgressBar,
-) -> Result<Built, BuildError> {
-    in_memory(|sink| build(sources, options, progress, Mode::Full, sink))
-        .map(|(files, (summary, _))| Built { files, summary })
-}
-
 /// Builds the whole site into `sink`, each page as soon as it is rendered,
-/// and measures the search files. On an error, part of the site may have
-/// been put into `sink` already.
+/// and measures the search files for the report. On an error, part of the
+/// site may have been put into `sink` already.
 pub fn build_into(
     sources: Sources,
     options: &BuildOptions,
     progress: &ProgressBar,
     sink: &dyn Sink,
 ) -> Result<Summary, BuildError> {
-    build(sources, options, progress, Mode::Measured, sink).map(|(summary, _)| summary)
+    build(sources, options, progress, None, sink).map(|(summary, _)| summary)
 }
 
-/// Builds the site again after a change: files whose text is unchanged are
-/// not parsed again, and pages whose template context is unchanged keep
-/// their HTML. `previous` is the files of the last good build and its memo
-/// (none for the first build); the result comes with the memo for the next
-/// rebuild.
-pub fn rebuild_site(
+/// Builds the site again after a change, in memory: files whose text is
+/// unchanged are not parsed again, and pages whose template context is
+/// unchanged keep their HTML. After a good build, `cache` holds it (its
+/// files are the new site); after a failed one, it is left as it was.
+pub fn rebuild(
     sources: Sources,
     options: &BuildOptions,
     progress: &ProgressBar,
-    previous: Option<(&Files, &Memo)>,
-) -> Result<(Built, Memo), BuildError> {
-    let (files, (summary, memo)) =
-        in_memory(|sink| build(sources, options, progress, Mode::Rebuild(previous), sink))?;
-    Ok((Built { files, summary }, memo.unwrap_or_default()))
-}
-
-/// Runs `build` with an in-memory sink and returns the files with its result.
-fn in_memory<T>(
-    build: impl FnOnce(&dyn Sink) -> Result<T, BuildError>,
-) -> Result<(Files, T), BuildError> {
+    cache: &mut RebuildCache,
+) -> Result<Summary, BuildError> {
     let files = Mutex::new(Files::new());
-    let result = build(&files)?;
-    Ok((
-        files.into_inner().unwrap_or_else(|e| e.into_inner()),
-        result,
-    ))
+    let (summary, kept) = build(sources, options, progress, Some(cache), &files)?;
+    let (parsed, fingerprints) = kept.expect("a build with a cache keeps its state");
+    let files = files.into_inner().unwrap_or_else(|e| e.into_inner());
+    cache.replace(parsed, fingerprints, files);
+    Ok(summary)
 }
 
-enum Mode<'a> {
-    /// One build: nothing to reuse, nothing to keep.
-    Full,
-    /// A full build that also reports the sizes of the search files.
-    Measured,
-    /// Reuse what the previous build left, if any, and keep a memo.
-    Rebuild(Option<(&'a Files, &'a Memo)>),
-}
+/// Parse results and page fingerprints of a build with a cache, for the next.
+type Kept = (HashMap<String, Parsed>, crate::cache::Fingerprints);
 
 fn build(
     sources: Sources,
     options: &BuildOptions,
     progress: &ProgressBar,
-    mode: Mode<'_>,
+    cache: Option<&RebuildCache>,
     sink: &dyn Sink,
-) -> Result<(Summary, Option<Memo>), BuildError> {
-    let measure = matches!(mode, Mode::Measured);
-    let (record, previous) = match mode {
-        Mode::Full | Mode::Measured => (false, None),
-        Mode::Rebuild(previous) => (true, previous),
-    };
+) -> Result<(Summary, Option<Kept>), BuildError> {
     let theme = profile::stage("theme", || Theme::load(&sources.theme_overrides))
         .map_err(BuildError::Theme)?;
     progress.set_length(sources.content.len() as u64);
     progress.set_message("parsing");
-    let (parsed, parsed_count) = profile::stage("parse", || {
-        parse_with(&sources, progress, previous.map(|(_, memo)| memo), record)
-    });
+    let (parsed, parsed_count) = profile::stage("parse", || parse(&sources, progress, cache));
     // A rebuild keeps the parse results for the next one.
-    let memo_parsed: Option<HashMap<String, Parsed>> = record.then(|| {
+    let kept_parsed: Option<HashMap<String, Parsed>> = cache.map(|_| {
         sources
             .content
             .iter()
@@ -304,21 +234,15 @@ fn build(
         metrics: Some(metrics),
         ..Extras::default()
     };
-    // Only a rebuild fingerprints pages: it keeps them for the next one.
-    let reuse = if record {
-        Reuse::Fingerprinted(previous.map(|(files, memo)| Previous {
-            fingerprints: &memo.fingerprints,
-            files,
-        }))
-    } else {
-        Reuse::Nothing
-    };
+    // Only `build` reports the search files' sizes; a rebuild keeps them
+    // out of its time.
+    let measure = cache.is_none();
     // Indexing is one thread; rendering takes the others. The search files'
     // sizes are measured on the indexing side, while rendering goes on.
     let (rendered, search) = rayon::join(
         || {
             profile::stage("render (∥ search index)", || {
-                render_site(&kb, &theme, &extras, reuse, sink)
+                render_site(&kb, &theme, &extras, cache, sink)
             })
         },
         || {
@@ -342,10 +266,7 @@ fn build(
     pages.sort();
     let sitemap = profile::stage("sitemap", || feeds::sitemap(&kb, &pages));
     sink.put("sitemap.xml".into(), sitemap)?;
-    let memo = memo_parsed.map(|parsed| Memo {
-        parsed,
-        fingerprints: rendered.fingerprints,
-    });
+    let kept = kept_parsed.map(|parsed| (parsed, rendered.fingerprints));
     let summary = Summary {
         incidents: kb.incidents.len(),
         pages: pages.len(),
@@ -354,7 +275,7 @@ fn build(
         search: sizes,
         diagnostics: diagnostics.into_sorted(),
     };
-    Ok((summary, memo))
+    Ok((summary, kept))
 }
 
 #[cfg(test)]
@@ -362,7 +283,7 @@ mod tests {
     use std::path::Path;
 
     use super::*;
-    use crate::load::load;
+    use crate::load::{SourceFile, load};
 
     const EDITED: &str = "content/2025/INC-2025-002-debug-allocation-flag-left-on.md";
 
@@ -391,15 +312,24 @@ mod tests {
             .expect("the edited file")
     }
 
+    /// A one-off build, in memory.
+    fn full_build(sources: Sources) -> Files {
+        let files = Mutex::new(Files::new());
+        build_into(sources, &options(), &ProgressBar::hidden(), &files).unwrap();
+        files.into_inner().unwrap()
+    }
+
     #[test]
     fn a_rebuild_equals_a_full_build_and_redoes_only_what_changed() {
         let hidden = ProgressBar::hidden();
-        let (first, memo) = rebuild_site(sources(&|_| {}), &options(), &hidden, None).unwrap();
+        let mut first = RebuildCache::default();
+        let summary = rebuild(sources(&|_| {}), &options(), &hidden, &mut first).unwrap();
         assert_eq!(
-            first.summary.rendered, first.summary.pages,
+            summary.rendered, summary.pages,
             "a first build renders everything"
         );
-        assert_eq!(first.summary.parsed, sources(&|_| {}).content.len());
+        assert_eq!(summary.parsed, sources(&|_| {}).content.len());
+        assert_eq!(**first.files(), full_build(sources(&|_| {})));
 
         type Edit = Box<dyn Fn(&mut Vec<SourceFile>)>;
         let edits: [(&str, Edit, usize); 5] = [
@@ -425,38 +355,29 @@ mod tests {
             ),
         ];
         for (name, edit, parsed) in edits {
-            let (rebuilt, _) = rebuild_site(
-                sources(&edit),
-                &options(),
-                &hidden,
-                Some((&first.files, &memo)),
-            )
-            .unwrap();
-            let full = build_site(sources(&edit), &options(), &hidden).unwrap();
+            let mut cache = first.clone();
+            let rebuilt = rebuild(sources(&edit), &options(), &hidden, &mut cache).unwrap();
+            let full = full_build(sources(&edit));
             let differing: Vec<&String> = full
-                .files
                 .keys()
-                .chain(rebuilt.files.keys())
-                .filter(|p| full.files.get(*p) != rebuilt.files.get(*p))
+                .chain(cache.files().keys())
+                .filter(|p| full.get(*p) != cache.files().get(*p))
                 .collect();
             assert!(
                 differing.is_empty(),
                 "{name}: {differing:?} differ from a full build"
             );
-            assert_eq!(rebuilt.summary.parsed, parsed, "{name}: files parsed");
+            assert_eq!(rebuilt.parsed, parsed, "{name}: files parsed");
             assert!(
-                rebuilt.summary.rendered < rebuilt.summary.pages / 2,
+                rebuilt.rendered < rebuilt.pages / 2,
                 "{name}: {} of {} pages rendered",
-                rebuilt.summary.rendered,
-                rebuilt.summary.pages
+                rebuilt.rendered,
+                rebuilt.pages
             );
             if name == "nothing" {
-                assert_eq!(rebuilt.summary.rendered, 0);
+                assert_eq!(rebuilt.rendered, 0);
             } else {
-                assert!(
-                    rebuilt.summary.rendered > 0,
-                    "{name}: its page renders again"
-                );
+                assert!(rebuilt.rendered > 0, "{name}: its page renders again");
             }
         }
     }

@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 use hindsight::config::Config;
 use hindsight::incident::parse_incident;
 use hindsight::load::{SourceFile, decode};
-use hindsight::render::markdown::render_body;
+use hindsight::render::markdown::{BodyInput, render_body};
 use libfuzzer_sys::fuzz_target;
 
 static CONFIG: LazyLock<Config> = LazyLock::new(Config::default);
@@ -23,6 +23,6 @@ fuzz_target!(|data: &[u8]| {
     };
     let (incident, _diagnostics) = parse_incident(&file, &CONFIG);
     if let Some(incident) = incident {
-        render_body(&incident, &BTreeMap::new(), data.len() % 2 == 0);
+        render_body(&BodyInput::new(&incident, BTreeMap::new(), data.len() % 2 == 0));
     }
 });

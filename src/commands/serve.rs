@@ -10,10 +10,11 @@ use std::time::Instant;
 use indicatif::ProgressBar;
 
 use super::{Exit, build, report};
+use crate::cache::RebuildCache;
 use crate::cli::ServeArgs;
 use crate::diagnostics::{Diagnostic, Level};
 use crate::load::{LoadError, load};
-use crate::pipeline::{BuildError, BuildOptions, Memo, rebuild_site};
+use crate::pipeline::{BuildError, BuildOptions, rebuild};
 use crate::serve::http::{self, Site};
 use crate::serve::live::LiveReload;
 use crate::serve::watch::{Changes, Watcher};
@@ -61,8 +62,8 @@ pub fn run(root: &Path, args: &ServeArgs) -> anyhow::Result<Exit> {
     let mut builder = Builder {
         options: build::options(&args.build),
         out: args.build.out.clone(),
-        memo: Memo::default(),
-        files: None,
+        cache: RebuildCache::default(),
+        served: None,
         failing: false,
         root,
     };
@@ -139,9 +140,9 @@ struct Builder {
     /// Also write each good build here (`--out`).
     out: Option<PathBuf>,
     /// For the configuration and theme the last build saw.
-    memo: Memo,
-    /// The last good build's files.
-    files: Option<Arc<Files>>,
+    cache: RebuildCache,
+    /// The site being served: the last good build's files.
+    served: Option<Arc<Files>>,
     /// The last build failed: open pages show its errors.
     failing: bool,
 }
@@ -152,9 +153,9 @@ impl Builder {
     fn rebuild(&mut self, changes: Changes, site: &Site, live: &LiveReload) {
         let started = Instant::now();
         if changes.everything {
-            // The memo holds pages rendered with the old theme and files
+            // The cache holds pages rendered with the old theme and files
             // parsed with the old configuration.
-            self.memo = Memo::default();
+            self.cache.clear();
         }
         let sources = match load(&self.root) {
             Ok(sources) => sources,
@@ -167,32 +168,34 @@ impl Builder {
                 return self.fail(&text, live);
             }
         };
-        let previous = self.files.as_deref().map(|files| (files, &self.memo));
-        let (built, memo) =
-            match rebuild_site(sources, &self.options, &ProgressBar::hidden(), previous) {
-                Ok(result) => result,
-                Err(BuildError::Content(items) | BuildError::Theme(items)) => {
-                    report::diagnostics(&items);
-                    return self.fail(&plain(&items), live);
-                }
-                // (Memory cannot fail to take a file.)
-                Err(error @ (BuildError::Search(_) | BuildError::Write(_))) => {
-                    report::error(&error.to_string(), None);
-                    return self.fail(&error.to_string(), live);
-                }
-            };
-        report::diagnostics(&built.summary.diagnostics);
+        let summary = match rebuild(
+            sources,
+            &self.options,
+            &ProgressBar::hidden(),
+            &mut self.cache,
+        ) {
+            Ok(summary) => summary,
+            Err(BuildError::Content(items) | BuildError::Theme(items)) => {
+                report::diagnostics(&items);
+                return self.fail(&plain(&items), live);
+            }
+            // (Memory cannot fail to take a file.)
+            Err(error @ (BuildError::Search(_) | BuildError::Write(_))) => {
+                report::error(&error.to_string(), None);
+                return self.fail(&error.to_string(), live);
+            }
+        };
+        report::diagnostics(&summary.diagnostics);
+        let files = self.cache.files().clone();
         if let Some(out) = &self.out
-            && let Err(e) = write_site(out, &built.files, &Protected { root: &self.root })
+            && let Err(e) = write_site(out, &files, &Protected { root: &self.root })
         {
             report::write_error(&e);
         }
-        let first = self.files.is_none();
-        let changed = self.files.as_deref() != Some(&built.files);
-        let files = Arc::new(built.files);
+        let first = self.served.is_none();
+        let changed = self.served.as_ref() != Some(&files);
         site.replace(files.clone());
-        self.files = Some(files);
-        self.memo = memo;
+        self.served = Some(files);
         if changed || self.failing {
             live.reload();
         }
@@ -201,16 +204,16 @@ impl Builder {
         if first {
             println!(
                 "Built {} incidents: {} pages in {}",
-                built.summary.incidents,
-                built.summary.pages,
+                summary.incidents,
+                summary.pages,
                 report::seconds(elapsed)
             );
         } else {
             println!(
                 "Rebuilt in {} ms ({} of {} pages)",
                 elapsed.as_millis(),
-                built.summary.rendered,
-                built.summary.pages
+                summary.rendered,
+                summary.pages
             );
         }
     }
@@ -220,7 +223,7 @@ impl Builder {
         live.fail(diagnostics);
         eprintln!(
             "Rebuild failed; {}.",
-            if self.files.is_some() {
+            if self.served.is_some() {
                 "still serving the last good site"
             } else {
                 "the site is served once it builds"

@@ -4,15 +4,11 @@
 //! (`hindsight serve` re-renders only what an edit affected).
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hasher};
 use std::io::Write;
 
 use serde::Serialize;
 use tera::Context;
-
-/// Context fingerprint of every page of the last render, by page path.
-pub type Fingerprints = HashMap<String, u64>;
 
 /// A tera context that also hashes every value put into it, when asked to:
 /// hashing serialises each value a second time, which a one-off build need
@@ -96,6 +92,8 @@ impl PageContext {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashMap;
+
     use super::*;
 
     fn fingerprint(template: &str, values: &[(&'static str, serde_json::Value)]) -> Option<u64> {

@@ -1,7 +1,8 @@
-//! Markdown body → HTML: a pure function of the incident and the links it may
-//! use. Headings get anchors, lessons get their ids, `[[ID]]` becomes a link,
-//! code is highlighted, raw HTML is escaped (or sanitised when allowed) and
-//! unsafe URL schemes never reach the page.
+//! Markdown body → HTML: a pure function of a [`BodyInput`] (the body and
+//! what it needs from the incident and the knowledge base). Headings get
+//! anchors, lessons get their ids, `[[ID]]` becomes a link, code is
+//! highlighted, raw HTML is escaped (or sanitised when allowed) and unsafe
+//! URL schemes never reach the page.
 
 use std::collections::{BTreeMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -38,40 +39,58 @@ pub struct RenderedBody {
     pub toc: Vec<TocEntry>,
 }
 
-/// A hash of everything [`render_body`] reads: equal keys render the same
-/// body, so a rebuild can tell a page's body is unchanged without rendering
-/// it. Keep it in step with `render_body`.
-pub fn body_key(
-    incident: &Incident,
-    links: &BTreeMap<String, LinkTarget>,
-    allow_html: bool,
-) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    incident.body.hash(&mut hasher);
-    incident.body_line.hash(&mut hasher);
-    incident.title_heading_line.hash(&mut hasher);
-    for lesson in &incident.lessons {
-        (lesson.line, &lesson.anchor).hash(&mut hasher);
-    }
-    links.hash(&mut hasher);
-    allow_html.hash(&mut hasher);
-    hasher.finish()
+/// Everything [`render_body`] reads, and nothing else: equal inputs render
+/// the same body, so a rebuild tells a page's body is unchanged from
+/// [`BodyInput::key`] without rendering it.
+#[derive(Debug, Clone, Hash)]
+pub struct BodyInput<'a> {
+    /// The Markdown after the front matter.
+    pub body: &'a str,
+    /// The file line the body starts on.
+    pub body_line: usize,
+    /// The line of a `#` heading that is the title (not shown in the body).
+    pub title_heading_line: Option<usize>,
+    /// Each lesson's anchor, by the file line of its list item.
+    pub lesson_anchors: BTreeMap<usize, &'a str>,
+    /// Each `[[ID]]` as written, to its target.
+    pub links: BTreeMap<String, LinkTarget>,
+    pub allow_html: bool,
 }
 
-/// Renders the incident's body. `links` maps each `[[ID]]` as written to its target.
-pub fn render_body(
-    incident: &Incident,
-    links: &BTreeMap<String, LinkTarget>,
-    allow_html: bool,
-) -> RenderedBody {
-    let body = incident.body.as_str();
+impl<'a> BodyInput<'a> {
+    pub fn new(
+        incident: &'a Incident,
+        links: BTreeMap<String, LinkTarget>,
+        allow_html: bool,
+    ) -> Self {
+        BodyInput {
+            body: &incident.body,
+            body_line: incident.body_line,
+            title_heading_line: incident.title_heading_line,
+            lesson_anchors: incident
+                .lessons
+                .iter()
+                .map(|l| (l.line, l.anchor.as_str()))
+                .collect(),
+            links,
+            allow_html,
+        }
+    }
+
+    /// A hash of the whole input.
+    pub fn key(&self) -> u64 {
+        let mut hasher = DefaultHasher::new();
+        self.hash(&mut hasher);
+        hasher.finish()
+    }
+}
+
+/// Renders an incident's body.
+pub fn render_body(input: &BodyInput<'_>) -> RenderedBody {
+    let body = input.body;
     let lines = LineIndex::new(body);
-    let file_line = |offset: usize| lines.location(offset, 1).line + incident.body_line - 1;
-    let lesson_lines: BTreeMap<usize, &str> = incident
-        .lessons
-        .iter()
-        .map(|l| (l.line, l.anchor.as_str()))
-        .collect();
+    let file_line = |offset: usize| lines.location(offset, 1).line + input.body_line - 1;
+    let lesson_lines = &input.lesson_anchors;
 
     let events: Vec<(Event, std::ops::Range<usize>)> =
         TextMergeWithOffset::new(Parser::new_ext(body, markdown_options()).into_offset_iter())
@@ -81,7 +100,7 @@ pub fn render_body(
         .iter()
         .filter_map(|(e, r)| match e {
             Event::Start(Tag::Heading { level, .. })
-                if Some(file_line(r.start)) != incident.title_heading_line =>
+                if Some(file_line(r.start)) != input.title_heading_line =>
             {
                 Some(*level as u8)
             }
@@ -93,8 +112,7 @@ pub fn render_body(
 
     let mut out: Vec<Event> = Vec::with_capacity(events.len() + 16);
     let mut toc = Vec::new();
-    let mut used_anchors: HashSet<String> =
-        incident.lessons.iter().map(|l| l.anchor.clone()).collect();
+    let mut used_anchors: HashSet<String> = lesson_lines.values().map(|a| a.to_string()).collect();
     let mut list_depth = 0usize;
     let mut skip_heading = false;
     let mut heading: Option<(u8, Vec<Event>, String)> = None;
@@ -130,7 +148,7 @@ pub fn render_body(
         }
         let event = match event {
             Event::Start(Tag::Heading { level, .. }) => {
-                if Some(file_line(range.start)) == incident.title_heading_line {
+                if Some(file_line(range.start)) == input.title_heading_line {
                     skip_heading = true;
                     continue;
                 }
@@ -219,12 +237,12 @@ pub fn render_body(
                 title,
                 id,
             }),
-            Event::Html(html) | Event::InlineHtml(html) if !allow_html => Event::Text(html),
-            Event::Start(Tag::HtmlBlock) if !allow_html => Event::Start(Tag::Paragraph),
-            Event::End(TagEnd::HtmlBlock) if !allow_html => Event::End(TagEnd::Paragraph),
+            Event::Html(html) | Event::InlineHtml(html) if !input.allow_html => Event::Text(html),
+            Event::Start(Tag::HtmlBlock) if !input.allow_html => Event::Start(Tag::Paragraph),
+            Event::End(TagEnd::HtmlBlock) if !input.allow_html => Event::End(TagEnd::Paragraph),
             Event::Text(text) if REFERENCE.is_match(&text) => {
                 let target = heading.as_mut().map(|(_, inner, plain)| (inner, plain));
-                let linked = link_references(&text, links);
+                let linked = link_references(&text, &input.links);
                 match target {
                     Some((inner, plain)) => {
                         plain.push_str(&text);
@@ -249,11 +267,14 @@ pub fn render_body(
 
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, flatten_deep(out).into_iter());
-    if allow_html {
+    if input.allow_html {
         if tag_depth(&html) > MAX_HTML_DEPTH {
             // The sanitiser's HTML parser takes quadratic time on deep nesting:
             // show such raw HTML as text instead.
-            return render_body(incident, links, false);
+            return render_body(&BodyInput {
+                allow_html: false,
+                ..input.clone()
+            });
         }
         html = SANITIZER.clean(&html).to_string();
     }
@@ -433,7 +454,7 @@ mod tests {
                 href: "../inc-1/index.html".into(),
             },
         );
-        render_body(&incident(text), &links, allow_html)
+        render_body(&BodyInput::new(&incident(text), links, allow_html))
     }
 
     #[test]

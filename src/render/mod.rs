@@ -10,34 +10,16 @@ pub mod pages;
 pub mod theme;
 pub mod views;
 
-use fingerprint::Fingerprints;
 pub use pages::Extras;
 use theme::{TemplateError, Theme};
 
+use crate::cache::{Fingerprints, RebuildCache};
 use crate::link::Kb;
-use crate::write::{Files, Sink, WriteError};
-
-/// The last good render, for a rebuild with the same theme: pages whose
-/// context is unchanged keep their HTML.
-#[derive(Clone, Copy)]
-pub struct Previous<'a> {
-    pub fingerprints: &'a Fingerprints,
-    pub files: &'a Files,
-}
-
-/// Whether a render fingerprints its pages' contexts (for the next rebuild),
-/// and what it may reuse.
-#[derive(Clone, Copy)]
-pub enum Reuse<'a> {
-    /// A one-off build: no fingerprints, everything renders.
-    Nothing,
-    /// Fingerprint every page; with the last good render, pages whose
-    /// fingerprint is unchanged keep their HTML.
-    Fingerprinted(Option<Previous<'a>>),
-}
+use crate::write::{Sink, WriteError};
 
 /// What [`render_site`] produced (the files themselves went to the sink).
 pub struct Rendered {
+    /// Of every page, with a cache (for the next rebuild); empty without.
     pub fingerprints: Fingerprints,
     /// Paths of the HTML pages.
     pub pages: Vec<String>,
@@ -55,15 +37,17 @@ pub enum RenderError {
 
 /// Renders the HTML pages, the theme's static files and the data files
 /// into `sink`, each page as soon as it is ready (the sitemap comes last,
-/// once every stage has added its pages).
+/// once every stage has added its pages). With a cache, every page's
+/// context is fingerprinted, and a page whose fingerprint is unchanged keeps
+/// the cache's HTML.
 pub fn render_site(
     kb: &Kb,
     theme: &Theme,
     extras: &Extras,
-    reuse: Reuse<'_>,
+    cache: Option<&RebuildCache>,
     sink: &dyn Sink,
 ) -> Result<Rendered, RenderError> {
-    let renderer = pages::PageRenderer::new(kb, theme, extras, reuse);
+    let renderer = pages::PageRenderer::new(kb, theme, extras, cache);
     let pages = renderer.render_all(sink)?;
     let rendered = pages.iter().filter(|p| p.rendered).count();
     let mut fingerprints = Fingerprints::with_capacity(pages.len());

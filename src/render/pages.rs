@@ -3,14 +3,15 @@
 
 use std::collections::BTreeMap;
 
+use super::RenderError;
 use super::fingerprint::PageContext;
-use super::markdown::{LinkTarget, body_key, render_body};
+use super::markdown::{BodyInput, LinkTarget, render_body};
 use super::theme::{TemplateError, Theme};
 use super::views::{
     ActionItemView, IncidentCard, IncidentRef, IncidentView, LinkView, SeverityView,
     action_item_view, incident_path, is_overdue, service_path, tag_path,
 };
-use super::{RenderError, Reuse};
+use crate::cache::RebuildCache;
 use crate::link::{Group, Kb};
 use crate::metrics::Metrics;
 use crate::profile;
@@ -68,7 +69,7 @@ pub struct PageRenderer<'a> {
     theme: &'a Theme,
     extras: &'a Extras,
     cards: Vec<IncidentCard>,
-    reuse: Reuse<'a>,
+    cache: Option<&'a RebuildCache>,
 }
 
 /// One page of the site.
@@ -108,8 +109,13 @@ enum Job<'a> {
 }
 
 impl<'a> PageRenderer<'a> {
-    /// With a previous render, pages whose context is unchanged keep their HTML.
-    pub fn new(kb: &'a Kb, theme: &'a Theme, extras: &'a Extras, reuse: Reuse<'a>) -> Self {
+    /// With a cache, pages whose context is unchanged keep their HTML.
+    pub fn new(
+        kb: &'a Kb,
+        theme: &'a Theme,
+        extras: &'a Extras,
+        cache: Option<&'a RebuildCache>,
+    ) -> Self {
         let cards = (0..kb.incidents.len())
             .into_par_iter()
             .map(|n| IncidentCard::new(kb, n))
@@ -119,7 +125,7 @@ impl<'a> PageRenderer<'a> {
             theme,
             extras,
             cards,
-            reuse,
+            cache,
         }
     }
 
@@ -238,8 +244,7 @@ impl<'a> PageRenderer<'a> {
 
     fn context(&self, path: &str, template: &str, title: &str, section: &str) -> PageContext {
         let config = &self.kb.config;
-        let fingerprinted = matches!(self.reuse, Reuse::Fingerprinted(_));
-        let mut ctx = PageContext::new(template, fingerprinted);
+        let mut ctx = PageContext::new(template, self.cache.is_some());
         ctx.insert(
             "site",
             &SiteView {
@@ -290,15 +295,10 @@ impl<'a> PageRenderer<'a> {
         complete: impl FnOnce(&mut tera::Context),
     ) -> Result<Page, TemplateError> {
         let fingerprint = ctx.fingerprint();
-        let previous = match self.reuse {
-            Reuse::Fingerprinted(previous) => previous,
-            Reuse::Nothing => None,
-        };
-        let reused = previous.and_then(|previous| {
-            let unchanged =
-                fingerprint.is_some() && previous.fingerprints.get(path) == fingerprint.as_ref();
-            unchanged.then(|| previous.files.get(path)).flatten()
-        });
+        let reused = self
+            .cache
+            .zip(fingerprint)
+            .and_then(|(cache, fingerprint)| cache.page(path, fingerprint));
         let (html, rendered) = match reused {
             Some(html) => (html.clone(), false),
             None => {
@@ -395,15 +395,15 @@ impl<'a> PageRenderer<'a> {
                 )
             })
             .collect();
-        let allow_html = kb.config.allow_html;
+        let body = BodyInput::new(incident, links, kb.config.allow_html);
         let mut view = IncidentView::new(kb, n);
         let title = format!("{}: {}", incident.id, incident.title);
         let mut ctx = self.context(&path, "incident.html", &title, "incidents");
         // The body is the costly part: it renders only when the page does.
         ctx.mark("incident", || &view);
-        ctx.mark("body", || body_key(incident, &links, allow_html));
+        ctx.mark("body", || body.key());
         self.finish(&path, "incident.html", ctx, |ctx| {
-            view.set_body(profile::MARKDOWN.time(|| render_body(incident, &links, allow_html)));
+            view.set_body(profile::MARKDOWN.time(|| render_body(&body)));
             ctx.insert("incident", &view);
         })
     }
