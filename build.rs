@@ -1,6 +1,5 @@
-// The theme and the compiled search runtime are embedded with include_dir!/include_bytes!;
+// The theme is embedded with include_dir! (the search runtime by the engine crate);
 // rebuild when they change.
 fn main() {
     println!("cargo:rerun-if-changed=theme");
-    println!("cargo:rerun-if-changed=search/web/dist");
 }

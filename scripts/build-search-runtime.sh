@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rebuilds the WebAssembly search runtime committed in search/web/dist/:
+# Rebuilds the WebAssembly search runtime committed in search/engine/dist/:
 #
 #   search-runtime.wasm   the runtime (crate search/web), wasm-opt -Oz
 #   search-runtime.js     wasm-bindgen's JS glue (--target no-modules)
@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export LC_ALL=C
 
-dist=search/web/dist
+dist=search/engine/dist
 target=wasm32-unknown-unknown
 wb_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 [ -n "$wb_version" ] || { echo "wasm-bindgen not found in Cargo.lock" >&2; exit 1; }

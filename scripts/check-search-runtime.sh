@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Fails when the committed WebAssembly search runtime (search/web/dist/) is
+# Fails when the committed WebAssembly search runtime (search/engine/dist/) is
 # stale: recomputes the hash of every input of scripts/build-search-runtime.sh
-# and compares it with search/web/dist/SOURCE_HASH. Needs no wasm toolchain
+# and compares it with search/engine/dist/SOURCE_HASH. Needs no wasm toolchain
 # (bash, awk, sha256sum).
 #
 #   scripts/check-search-runtime.sh           check (CI)
@@ -64,10 +64,10 @@ if [ "${1:-}" = "--print" ]; then
 fi
 
 want=$(source_hash)
-have=$(cat search/web/dist/SOURCE_HASH 2>/dev/null || echo missing)
+have=$(cat search/engine/dist/SOURCE_HASH 2>/dev/null || echo missing)
 if [ "$want" != "$have" ]; then
-  echo "search runtime is stale: search/web/dist/SOURCE_HASH is $have, sources hash to $want." >&2
-  echo "Rebuild it with scripts/build-search-runtime.sh and commit search/web/dist/." >&2
+  echo "search runtime is stale: search/engine/dist/SOURCE_HASH is $have, sources hash to $want." >&2
+  echo "Rebuild it with scripts/build-search-runtime.sh and commit search/engine/dist/." >&2
   exit 1
 fi
 echo "search runtime is up to date ($want)"

@@ -93,7 +93,9 @@ fn the_pipelines_run_the_commands_the_readme_documents() {
         assert_eq!(commands(&text), documented, "{file}");
         assert!(
             text.contains("cargo install --locked")
-                && text.contains("--git https://github.com/your-org/hindsight --branch main"),
+                && text.contains(
+                    "--git https://github.com/hindsight-postmortems/hindsight --branch main"
+                ),
             "{file} installs as the README says"
         );
     }

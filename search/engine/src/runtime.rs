@@ -1,4 +1,4 @@
-//! The compiled browser runtime (committed under `search/web/dist/`, rebuilt
+//! The compiled browser runtime (committed under `search/engine/dist/`, rebuilt
 //! by `scripts/build-search-runtime.sh`), embedded so that building hindsight
 //! never needs a WebAssembly toolchain.
 
@@ -6,10 +6,7 @@ use crate::IndexFiles;
 
 macro_rules! dist {
     ($name:literal) => {
-        (
-            $name,
-            include_bytes!(concat!("../../web/dist/", $name)) as &[u8],
-        )
+        ($name, include_bytes!(concat!("../dist/", $name)) as &[u8])
     };
 }
 

@@ -1,4 +1,4 @@
-//! The committed runtime in search/web/dist/ was built from the current
+//! The committed runtime in search/engine/dist/ was built from the current
 //! sources (scripts/check-search-runtime.sh, which needs no wasm toolchain).
 
 #[test]
