@@ -18,7 +18,7 @@ use crate::link::{Kb, Scope, link};
 use crate::load::Sources;
 use crate::profile;
 use crate::render::theme::Theme;
-use crate::render::{Extras, RenderError, feeds, render_site};
+use crate::render::{RenderError, feeds, render_site};
 use crate::scan::{Scan, scan_sources};
 use crate::search_index::{SearchSizes, search_files};
 use crate::write::{Files, Sink, WriteError};
@@ -229,11 +229,6 @@ fn build(
 
     let metrics = profile::stage("metrics", || crate::metrics::compute(&kb));
     progress.set_message("rendering and indexing");
-    let extras = Extras {
-        has_search: true,
-        metrics: Some(metrics),
-        ..Extras::default()
-    };
     // Only `build` reports the search files' sizes; a rebuild keeps them
     // out of its time.
     let measure = cache.is_none();
@@ -242,7 +237,7 @@ fn build(
     let (rendered, search) = rayon::join(
         || {
             profile::stage("render (∥ search index)", || {
-                render_site(&kb, &theme, &extras, cache, sink)
+                render_site(&kb, &metrics, &theme, cache, sink)
             })
         },
         || {

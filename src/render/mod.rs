@@ -5,16 +5,16 @@ pub mod feeds;
 pub mod fingerprint;
 pub mod highlight;
 pub mod markdown;
-pub mod metrics_pages;
 pub mod pages;
+pub mod renderer;
 pub mod theme;
 pub mod views;
 
-pub use pages::Extras;
 use theme::{TemplateError, Theme};
 
 use crate::cache::{Fingerprints, RebuildCache};
 use crate::link::Kb;
+use crate::metrics::Metrics;
 use crate::write::{Sink, WriteError};
 
 /// What [`render_site`] produced (the files themselves went to the sink).
@@ -42,12 +42,12 @@ pub enum RenderError {
 /// the cache's HTML.
 pub fn render_site(
     kb: &Kb,
+    metrics: &Metrics,
     theme: &Theme,
-    extras: &Extras,
     cache: Option<&RebuildCache>,
     sink: &dyn Sink,
 ) -> Result<Rendered, RenderError> {
-    let renderer = pages::PageRenderer::new(kb, theme, extras, cache);
+    let renderer = renderer::Renderer::new(kb, metrics, theme, cache);
     let pages = renderer.render_all(sink)?;
     let rendered = pages.iter().filter(|p| p.rendered).count();
     let mut fingerprints = Fingerprints::with_capacity(pages.len());
@@ -63,9 +63,7 @@ pub fn render_site(
     }
     sink.put("incidents.json".into(), feeds::incidents_json(kb))?;
     sink.put("feed.xml".into(), feeds::atom_feed(kb))?;
-    if let Some(metrics) = &extras.metrics {
-        sink.put("metrics.json".into(), feeds::metrics_json(metrics))?;
-    }
+    sink.put("metrics.json".into(), feeds::metrics_json(metrics))?;
     Ok(Rendered {
         fingerprints,
         pages: paths,

@@ -1,0 +1,222 @@
+//! `incidents/<id>/index.html`: one incident with everything known about it.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use crate::link::{Kb, RelationReason, RepeatKind};
+use crate::render::markdown::{BodyInput, LinkTarget, RenderedBody, TocEntry};
+use crate::render::views::{
+    ActionItemView, IncidentCard, action_item_view, format_minutes, incident_path,
+};
+
+/// The context of `incident.html`.
+#[derive(Debug, Serialize)]
+pub struct IncidentPage {
+    pub incident: IncidentView,
+}
+
+/// The page of incident `n` without its body, and the input its body
+/// renders from (rendering it is the costly part, done only when the page
+/// renders: [`IncidentPage::set_body`]).
+pub fn page(kb: &Kb, n: usize) -> (IncidentPage, BodyInput<'_>) {
+    let incident = &kb.incidents[n];
+    let links: BTreeMap<String, LinkTarget> = kb.references[n]
+        .iter()
+        .map(|(written, &t)| {
+            (
+                written.clone(),
+                LinkTarget {
+                    title: kb.incidents[t].title.clone(),
+                    href: format!("../../{}", incident_path(&kb.incidents[t].slug)),
+                },
+            )
+        })
+        .collect();
+    let body = BodyInput::new(incident, links, kb.config.allow_html);
+    let page = IncidentPage {
+        incident: IncidentView::new(kb, n),
+    };
+    (page, body)
+}
+
+impl IncidentPage {
+    /// The rendered body.
+    pub fn set_body(&mut self, body: RenderedBody) {
+        self.incident.body_html = body.html;
+        self.incident.toc = body.toc;
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Fact {
+    pub label: &'static str,
+    pub value: String,
+    /// Machine-readable form for `<time datetime>`.
+    pub datetime: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RelatedView {
+    pub incident: IncidentCard,
+    /// "Linked explicitly" or "Shares: checkout, database".
+    pub reason: String,
+    pub explicit: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RepeatView {
+    pub incident: IncidentCard,
+    pub declared: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LessonView {
+    pub text: String,
+    pub anchor: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct KeyValue {
+    pub key: String,
+    pub value: String,
+}
+
+/// Everything the incident page shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct IncidentView {
+    #[serde(flatten)]
+    pub card: IncidentCard,
+    pub summary: Option<String>,
+    /// The body has its own Summary section (so the summary is not shown twice).
+    pub has_summary_section: bool,
+    /// Timestamps and durations, in display order, only those known.
+    pub times: Vec<Fact>,
+    pub commander: Option<String>,
+    pub responders: Vec<String>,
+    pub impact: Option<String>,
+    pub trigger: Option<String>,
+    pub contributing_factors: Vec<String>,
+    pub action_items: Vec<ActionItemView>,
+    pub overdue_action_items: usize,
+    pub lessons: Vec<LessonView>,
+    pub timeline_entries: usize,
+    /// Empty until the body is rendered.
+    pub body_html: String,
+    pub toc: Vec<TocEntry>,
+    pub related: Vec<RelatedView>,
+    pub backlinks: Vec<IncidentCard>,
+    pub repeat_of: Option<RepeatView>,
+    pub repeated_by: Vec<IncidentCard>,
+    pub extra: Vec<KeyValue>,
+    pub source_path: String,
+}
+
+impl IncidentView {
+    /// The view without the body; see [`IncidentPage::set_body`].
+    pub fn new(kb: &Kb, n: usize) -> Self {
+        let incident = &kb.incidents[n];
+        let tz = &kb.config.timezone;
+        let stamp = |label: &'static str, ts: Option<Timestamp>| {
+            ts.map(|t| Fact {
+                label,
+                value: t
+                    .to_zoned_datetime(tz.clone())
+                    .strftime("%Y-%m-%d %H:%M %Z")
+                    .to_string(),
+                datetime: Some(t.to_string()),
+            })
+        };
+        let span = |label: &'static str, minutes: Option<f64>| {
+            minutes.map(|m| Fact {
+                label,
+                value: format_minutes(m),
+                datetime: None,
+            })
+        };
+        let times: Vec<Fact> = [
+            stamp("Started", incident.started),
+            stamp("Detected", incident.detected),
+            stamp("Mitigated", incident.mitigated),
+            stamp("Resolved", incident.resolved),
+            span("Time to detect", incident.time_to_detect()),
+            span("Time to mitigate", incident.time_to_mitigate()),
+            span("Time to resolve", incident.time_to_resolve()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let action_items: Vec<ActionItemView> = incident
+            .action_items
+            .iter()
+            .map(|a| action_item_view(a, kb, None))
+            .collect();
+        IncidentView {
+            card: IncidentCard::new(kb, n),
+            summary: incident.summary.clone(),
+            has_summary_section: incident
+                .section(crate::incident::SectionKind::Summary)
+                .is_some(),
+            times,
+            commander: incident.commander.clone(),
+            responders: incident.responders.clone(),
+            impact: incident.impact.clone(),
+            trigger: incident.trigger.clone(),
+            contributing_factors: incident.contributing_factors.clone(),
+            overdue_action_items: action_items.iter().filter(|a| a.overdue).count(),
+            action_items,
+            lessons: incident
+                .lessons
+                .iter()
+                .map(|l| LessonView {
+                    text: l.text.clone(),
+                    anchor: l.anchor.clone(),
+                })
+                .collect(),
+            timeline_entries: incident.timeline.len(),
+            body_html: String::new(),
+            toc: Vec::new(),
+            related: kb.related[n]
+                .iter()
+                .map(|r| RelatedView {
+                    incident: IncidentCard::new(kb, r.target),
+                    reason: match &r.reason {
+                        RelationReason::Explicit => "Linked".to_string(),
+                        RelationReason::Shared(labels) => format!(
+                            "Shares {}",
+                            labels
+                                .iter()
+                                .take(4)
+                                .cloned()
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    },
+                    explicit: r.reason == RelationReason::Explicit,
+                })
+                .collect(),
+            backlinks: kb.backlinks[n]
+                .iter()
+                .map(|&b| IncidentCard::new(kb, b))
+                .collect(),
+            repeat_of: kb.repeats[n].map(|r| RepeatView {
+                incident: IncidentCard::new(kb, r.of),
+                declared: r.kind == RepeatKind::Declared,
+            }),
+            repeated_by: kb.repeated_by[n]
+                .iter()
+                .map(|&r| IncidentCard::new(kb, r))
+                .collect(),
+            extra: incident
+                .extra
+                .iter()
+                .map(|e| KeyValue {
+                    key: e.key.clone(),
+                    value: e.value.clone(),
+                })
+                .collect(),
+            source_path: incident.source_path.clone(),
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! The page contexts: one struct per template, deriving `Serialize`, whose
+//! fields are the variables that template reads (docs/themes.md lists them).
+//! Every page also gets the [`Frame`]: `site`, `root` and `page`. The
+//! functions here assemble each context from the knowledge base and the
+//! metrics; [`super::renderer`] decides which pages exist and renders them.
+
+pub mod action_items;
+pub mod home;
+pub mod incident;
+pub mod lists;
+pub mod metrics;
+
+use serde::Serialize;
+
+use super::views::{IncidentCard, IncidentRef, SeverityView, incident_path};
+use crate::incident::Lesson;
+use crate::link::Kb;
+use crate::metrics::Metrics;
+
+/// What every template receives besides its own context.
+#[derive(Debug, Serialize)]
+pub struct Frame<'a> {
+    pub site: &'a SiteView<'a>,
+    /// `../` once per folder level of the page: prefix of every link, so
+    /// the site works under any path and from disk.
+    pub root: String,
+    pub page: PageMeta,
+}
+
+/// A page: the frame and the template's own context, side by side.
+#[derive(Debug, Serialize)]
+pub struct Page<'a, C> {
+    #[serde(flatten)]
+    pub frame: Frame<'a>,
+    #[serde(flatten)]
+    pub context: C,
+}
+
+/// `site`: the knowledge base's configuration, the same on every page.
+#[derive(Debug, Serialize)]
+pub struct SiteView<'a> {
+    pub title: &'a str,
+    pub description: Option<&'a str>,
+    pub base_url: Option<&'a str>,
+}
+
+/// `page`: what the layout needs to know about the page it frames.
+#[derive(Debug, Serialize)]
+pub struct PageMeta {
+    pub title: String,
+    /// Path of the page relative to the site root.
+    pub path: String,
+    /// Absolute URL when `base_url` is set.
+    pub canonical: Option<String>,
+    /// Navigation entry to mark as current.
+    pub section: &'static str,
+}
+
+/// What assembling any page reads: the knowledge base, its metrics and
+/// every incident's card (made once, shown on many pages).
+pub struct SiteData<'a> {
+    pub kb: &'a Kb,
+    pub metrics: &'a Metrics,
+    pub cards: Vec<IncidentCard>,
+}
+
+impl SiteData<'_> {
+    /// The cards of the given incidents, in that order.
+    pub fn cards_of(&self, members: &[usize]) -> Vec<&IncidentCard> {
+        members.iter().map(|&n| &self.cards[n]).collect()
+    }
+
+    /// A lesson of incident `n`, as lists show it.
+    pub fn lesson_row(&self, n: usize, lesson: &Lesson) -> LessonRow {
+        let incident = &self.kb.incidents[n];
+        LessonRow {
+            text: lesson.text.clone(),
+            path: format!("{}#{}", incident_path(&incident.slug), lesson.anchor),
+            incident: IncidentRef::new(incident),
+            date: self.cards[n].date.clone(),
+        }
+    }
+
+    /// The lessons of the given incidents, in that order.
+    pub fn lessons_of(
+        &self,
+        members: impl IntoIterator<Item = usize>,
+    ) -> impl Iterator<Item = LessonRow> {
+        members
+            .into_iter()
+            .flat_map(|n| self.kb.incidents[n].lessons.iter().map(move |l| (n, l)))
+            .map(|(n, l)| self.lesson_row(n, l))
+    }
+}
+
+/// A lesson in a list, linking to its anchor on the incident page.
+#[derive(Debug, Serialize)]
+pub struct LessonRow {
+    pub text: String,
+    /// Incident page with the lesson's anchor.
+    pub path: String,
+    pub incident: IncidentRef,
+    pub date: Option<String>,
+}
+
+/// A severity level with how many incidents it has.
+#[derive(Debug, Serialize)]
+pub struct SeverityCount {
+    pub severity: SeverityView,
+    pub count: usize,
+}
+
+/// A tag or service with how many incidents it has.
+#[derive(Debug, Serialize)]
+pub struct LabelCount {
+    pub name: String,
+    pub path: String,
+    pub count: usize,
+}
+
+/// `../` repeated once per folder level of `path`.
+pub fn root_prefix(path: &str) -> String {
+    "../".repeat(path.matches('/').count())
+}
+
+/// Pretty URL of a page for canonical links and sitemaps: `incidents/x/`.
+pub fn pretty_path(path: &str) -> &str {
+    path.strip_suffix("index.html").unwrap_or(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_roots() {
+        assert_eq!(root_prefix("index.html"), "");
+        assert_eq!(root_prefix("incidents/x/index.html"), "../../");
+        assert_eq!(pretty_path("incidents/x/index.html"), "incidents/x/");
+        assert_eq!(pretty_path("feed.xml"), "feed.xml");
+    }
+}
