@@ -28,4 +28,5 @@ pub mod scan;
 pub mod search_index;
 pub mod serve;
 pub mod slug;
+pub mod terminal;
 pub mod write;

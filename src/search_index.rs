@@ -74,21 +74,34 @@ pub fn search_docs(kb: &Kb) -> Vec<SearchDoc> {
     let mut docs = Vec::new();
     for (n, incident) in kb.incidents.iter().enumerate() {
         let incident_doc = incident_doc(kb, n, incident);
-        let lessons = incident.lessons.iter().map(|lesson| SearchDoc {
+        // What a lesson shares with its incident. Without the incident's own
+        // texts: each lesson copying every lesson would be quadratic.
+        let shared = SearchDoc {
             kind: DocKind::Lesson,
+            id: String::new(),
+            title: String::new(),
+            url: incident_doc.url.clone(),
+            parent_title: Some(incident.title.clone()),
+            severity: incident_doc.severity.clone(),
+            date: incident_doc.date.clone(),
+            year: incident_doc.year,
+            quarter: incident_doc.quarter.clone(),
+            summary: String::new(),
+            body: String::new(),
+            lessons: Vec::new(),
+            root_cause: String::new(),
+            services: incident_doc.services.clone(),
+            tags: incident_doc.tags.clone(),
+        };
+        docs.push(incident_doc);
+        docs.extend(incident.lessons.iter().map(|lesson| SearchDoc {
             id: format!("{}#{}", incident.id, lesson.anchor),
             title: shorten(&lesson.text, LESSON_TITLE_CHARS),
-            url: format!("{}#{}", incident_doc.url, lesson.anchor),
-            parent_title: Some(incident.title.clone()),
+            url: format!("{}#{}", shared.url, lesson.anchor),
             summary: lesson.text.clone(),
-            body: String::new(),
             lessons: vec![lesson.text.clone()],
-            root_cause: String::new(),
-            ..incident_doc.clone()
-        });
-        let lessons: Vec<SearchDoc> = lessons.collect();
-        docs.push(incident_doc);
-        docs.extend(lessons);
+            ..shared.clone()
+        }));
     }
     docs
 }

@@ -11,6 +11,7 @@ use crate::cli::ImportArgs;
 use crate::import::{Conversion, Imported, convert};
 use crate::load::{MAX_CONTENT_BYTES, decode, read_config};
 use crate::slug::id_slug;
+use crate::terminal::printable;
 
 /// What happened to the incidents of one run.
 #[derive(Default)]
@@ -79,8 +80,10 @@ pub fn run(root: &Path, args: &ImportArgs) -> anyhow::Result<Exit> {
             {
                 tally.templates += 1;
                 println!(
-                    "  skipped \"{}\" (line {}): it looks like an unfilled template: {evidence}; --include-templates imports it anyway",
-                    incident.title, incident.line
+                    "  skipped \"{}\" (line {}): it looks like an unfilled template: {}; --include-templates imports it anyway",
+                    printable(&incident.title, false),
+                    incident.line,
+                    printable(evidence, false)
                 );
                 continue;
             }
@@ -100,7 +103,7 @@ pub fn run(root: &Path, args: &ImportArgs) -> anyhow::Result<Exit> {
         if !left_out.is_empty() {
             let sections: Vec<String> = left_out
                 .iter()
-                .map(|(heading, line)| format!("\"{heading}\" (line {line})"))
+                .map(|(heading, line)| format!("\"{}\" (line {line})", printable(heading, false)))
                 .collect();
             println!("  left out, not incidents: {}", sections.join(", "));
         }
@@ -237,7 +240,7 @@ fn place(path: &Path, incident: &Imported, dry_run: bool) -> Result<(), String> 
     println!("    inferred: {}", list_or_none(&incident.inferred()));
     println!("    not found: {}", list_or_none(&incident.missing));
     for note in &incident.notes {
-        println!("    note: {note}");
+        println!("    note: {}", printable(note, false));
     }
     Ok(())
 }

@@ -7,6 +7,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Level};
 use crate::load::LoadError;
+use crate::terminal::printable;
 use crate::write::WriteError;
 
 /// Colour only on a terminal, and never when NO_COLOR is set.
@@ -37,9 +38,9 @@ pub fn error(message: &str, hint: Option<&str>) {
 }
 
 fn plain_error(d: &Diagnostic) -> String {
-    let mut text = format!("error: {}", d.message);
+    let mut text = format!("error: {}", printable(&d.message, false));
     if let Some(hint) = &d.hint {
-        text.push_str(&format!("\n  help: {hint}"));
+        text.push_str(&format!("\n  help: {}", printable(hint, true)));
     }
     text
 }

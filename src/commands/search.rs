@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::build::output_folder;
 use super::{Exit, report};
 use crate::cli::SearchArgs;
+use crate::terminal::printable;
 
 /// One line of `--json` output (SPEC §1: `{id, title, url, score, snippet}`).
 #[derive(Serialize)]
@@ -61,9 +62,11 @@ pub fn run(root: &Path, args: &SearchArgs) -> anyhow::Result<Exit> {
         String::new()
     };
     println!(
-        "{} of {} results for `{query}`{note}",
+        "{} of {} results for `{}`{}",
         response.hits.len(),
-        response.total
+        response.total,
+        printable(&query, false),
+        printable(&note, false)
     );
     Ok(Exit::Success)
 }
@@ -87,23 +90,26 @@ fn print_hit(rank: usize, hit: &Hit, bold: bool) {
     .into_iter()
     .flatten()
     .collect();
-    println!("{rank}. {} ({})", hit.title, facts.join(", "));
+    // Titles, ids and snippets come from content: never raw control characters.
+    let show = |text: &str| printable(text, false).into_owned();
+    println!("{rank}. {} ({})", show(&hit.title), show(&facts.join(", ")));
     if let Some(parent) = &hit.parent_title {
-        println!("   lesson of: {parent}");
+        println!("   lesson of: {}", show(parent));
     }
-    println!("   {}", hit.url);
+    println!("   {}", show(&hit.url));
     println!("   {}", snippet_text(&hit.snippet_html, bold));
 }
 
 /// The snippet HTML as terminal text: matches in bold on a terminal,
-/// `*between stars*` otherwise, entities decoded.
+/// `*between stars*` otherwise, entities decoded, control characters shown.
 fn snippet_text(html: &str, bold: bool) -> String {
     let (open, close) = if bold {
         ("\x1b[1m", "\x1b[0m")
     } else {
         ("*", "*")
     };
-    html.replace("<mark>", open)
+    printable(html, false)
+        .replace("<mark>", open)
         .replace("</mark>", close)
         .replace("&lt;", "<")
         .replace("&gt;", ">")
@@ -121,6 +127,10 @@ mod tests {
         assert_eq!(
             snippet_text("a <mark>pool</mark> &lt;x&gt; &amp;amp;", false),
             "a *pool* <x> &amp;"
+        );
+        assert_eq!(
+            snippet_text("\x1b]0;x\x07 <mark>a</mark>", true),
+            "␛]0;x␇ \x1b[1ma\x1b[0m"
         );
     }
 }

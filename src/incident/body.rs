@@ -143,7 +143,7 @@ struct TableState {
 /// Reads the structure of `body`, whose first line is line `body_line` of the file.
 pub fn extract(body: &str, body_line: usize) -> BodyStructure {
     let lines = LineIndex::new(body);
-    let line_of = |offset: usize| lines.location(offset, 1).line + body_line - 1;
+    let line_of = |offset: usize| lines.line_number(offset) + body_line - 1;
     let mut out = BodyStructure::default();
     let mut open: Vec<OpenSection> = Vec::new();
     let mut heading: Option<(HeadingLevel, String, usize)> = None;
@@ -331,19 +331,24 @@ fn collect_references(
     lines: &LineIndex<'_>,
     body_line: usize,
 ) {
+    let source = body.get(range.clone()).unwrap_or("");
+    // Where to look for the next reference in the source: after the last one,
+    // so each is found once, in order, in time linear in the text.
+    let mut cursor = 0;
     for m in REFERENCE.captures_iter(text) {
         let whole = m.get(0).expect("group 0").as_str();
         // Merged text may differ from the source (escapes); find the reference in the source for its position.
-        let offset = body
-            .get(range.clone())
-            .and_then(|s| s.find(whole))
-            .map_or(range.start, |o| range.start + o);
-        let location = lines.location(offset, whole.chars().count());
+        let offset = match source.get(cursor..).and_then(|s| s.find(whole)) {
+            Some(found) => {
+                cursor += found + whole.len();
+                range.start + cursor - whole.len()
+            }
+            None => range.start,
+        };
         out.references.push(Reference {
             target: m[1].trim().to_string(),
-            line: location.line + body_line - 1,
-            column: location.column,
-            source_line: location.source_line.unwrap_or_default(),
+            line: lines.line_number(offset) + body_line - 1,
+            offset,
         });
     }
 }
