@@ -144,6 +144,16 @@ pub struct InitArgs {
 }
 
 fn parse_date_arg(text: &str) -> Result<jiff::civil::Date, String> {
-    text.parse()
-        .map_err(|_| format!("`{text}` is not a date; use YYYY-MM-DD"))
+    let date: jiff::civil::Date = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a date; use YYYY-MM-DD"))?;
+    let years = crate::incident::timeparse::YEARS;
+    if !crate::incident::timeparse::date_in_range(date) {
+        return Err(format!(
+            "`{text}` is outside the years {} to {}",
+            years.start(),
+            years.end()
+        ));
+    }
+    Ok(date)
 }

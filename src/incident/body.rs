@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd, TextMergeWithOffset};
 use regex::Regex;
 
-use super::timeparse::parse_date;
+use super::timeparse::{date_in_range, parse_date};
 use super::{
     ActionItem, ActionStatus, ItemSource, Lesson, Reference, Section, SectionKind, TimelineEntry,
 };
@@ -32,6 +32,8 @@ pub struct BodyStructure {
     pub summary_paragraph: Option<String>,
     pub sections: Vec<Section>,
     pub lessons: Vec<Lesson>,
+    /// Items of Lessons sections beyond [`MAX_LESSONS`]: text of the page only.
+    pub lessons_left_out: usize,
     pub action_items: Vec<ActionItem>,
     pub timeline: Vec<TimelineEntry>,
     pub references: Vec<Reference>,
@@ -49,6 +51,10 @@ impl BodyStructure {
             .map_or("", |s| s.text.as_str())
     }
 }
+
+/// Most lessons one postmortem has: each is a search result and a row of the
+/// lessons pages. A longer list (a pasted checklist) stays text of the page.
+pub const MAX_LESSONS: usize = 1000;
 
 /// `[[INC-2024-007]]`; ids are short and on one line.
 pub static REFERENCE: LazyLock<Regex> =
@@ -402,6 +408,9 @@ fn finish_item(
         return;
     }
     match kind {
+        Some(SectionKind::Lessons) if out.lessons.len() >= MAX_LESSONS => {
+            out.lessons_left_out += 1;
+        }
         Some(SectionKind::Lessons) => {
             let anchor = format!("lesson-{}", out.lessons.len() + 1);
             out.lessons.push(Lesson {
@@ -448,7 +457,7 @@ fn list_action_item(text: &str, line: usize, task: Option<bool>) -> ActionItem {
         .captures(text)
         .and_then(|c| c.get(1).or_else(|| c.get(2)))
         .map(|m| m.as_str().trim().to_string());
-    let due = DUE.captures(text).and_then(|c| parse_date(&c[1]));
+    let due = DUE.captures(text).and_then(|c| due_date(&c[1]));
     let title = strip_item_metadata(
         text.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '`' && c != '"'),
     );
@@ -459,6 +468,12 @@ fn list_action_item(text: &str, line: usize, task: Option<bool>) -> ActionItem {
         status,
         source: ItemSource::Body(line),
     }
+}
+
+/// A due date written in the body; one outside the plausible years is a typo
+/// and is left out.
+fn due_date(text: &str) -> Option<jiff::civil::Date> {
+    parse_date(text).filter(|&date| date_in_range(date))
 }
 
 /// `Add alert (@alice, due 2025-03-01)` → `Add alert`: owner and due date are
@@ -546,7 +561,7 @@ fn finish_table(out: &mut BodyStructure, kind: Option<SectionKind>, table: Table
                 out.action_items.push(ActionItem {
                     title,
                     owner: cell(owner_col),
-                    due: cell(due_col).and_then(|d| parse_date(&d)),
+                    due: cell(due_col).and_then(|d| due_date(&d)),
                     status,
                     source: ItemSource::Body(line),
                 });
