@@ -43,7 +43,7 @@ pub struct BuildArgs {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Absolute URL the site is published at (overrides base_url in hindsight.yaml)
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = parse_base_url_arg)]
     pub base_url: Option<String>,
     /// Include drafts
     #[arg(long)]
@@ -156,4 +156,8 @@ fn parse_date_arg(text: &str) -> Result<jiff::civil::Date, String> {
         ));
     }
     Ok(date)
+}
+
+fn parse_base_url_arg(text: &str) -> Result<String, String> {
+    crate::config::parse_base_url(text).map_err(|e| format!("{}; {}", e.message, e.hint))
 }
