@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use super::{Exit, report};
 use crate::cli::ImportArgs;
 use crate::import::{Conversion, Imported, convert};
-use crate::load::{MAX_CONTENT_BYTES, decode, read_config};
+use crate::load::{MAX_CONTENT_BYTES, decode, read_capped, read_config};
 use crate::slug::id_slug;
 use crate::terminal::printable;
 
@@ -38,9 +38,15 @@ pub fn run(root: &Path, args: &ImportArgs) -> anyhow::Result<Exit> {
         .unwrap_or_else(|| root.join("content").join("imported"));
     let sources = match expand(&args.sources) {
         Ok(sources) => sources,
-        Err(missing) => {
+        Err(wrong) => {
+            // A device, socket or pipe exists but is never read: it may not end.
+            let what = if wrong.exists() {
+                "is not a file or a folder"
+            } else {
+                "does not exist"
+            };
             report::error(
-                &format!("{} does not exist", missing.display()),
+                &format!("{} {what}", wrong.display()),
                 Some("give the legacy postmortems (files or folders) to import"),
             );
             return Ok(Exit::UsageOrConfig);
@@ -148,7 +154,13 @@ fn read_source(path: &Path, shown: &str) -> Result<String, String> {
             MAX_CONTENT_BYTES / 1_048_576
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let bytes = read_capped(path).map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_CONTENT_BYTES {
+        return Err(format!(
+            "it is larger than {} MB",
+            MAX_CONTENT_BYTES / 1_048_576
+        ));
+    }
     decode(shown, bytes).map_err(|d| d.message)
 }
 
