@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::{Exit, report};
+use super::{Error, Exit, report};
 use crate::cli::ImportArgs;
 use crate::import::{Conversion, Imported, convert};
 use crate::load::{MAX_CONTENT_BYTES, decode, read_config};
@@ -23,28 +23,16 @@ struct Tally {
     unreadable: usize,
 }
 
-pub fn run(root: &Path, args: &ImportArgs) -> anyhow::Result<Exit> {
-    let config = match read_config(root) {
-        Ok(config) => config,
-        Err(e) => {
-            report::load_error(&e);
-            return Ok(Exit::UsageOrConfig);
-        }
-    };
+pub fn run(root: &Path, args: &ImportArgs) -> Result<(), Error> {
+    let config = read_config(root)?;
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| root.join("content").join("imported"));
-    let sources = match expand(&args.sources) {
-        Ok(sources) => sources,
-        Err(missing) => {
-            report::error(
-                &format!("{} does not exist", missing.display()),
-                Some("give the legacy postmortems (files or folders) to import"),
-            );
-            return Ok(Exit::UsageOrConfig);
-        }
-    };
+    let sources = expand(&args.sources).map_err(|missing| {
+        Error::usage(format!("{} does not exist", missing.display()))
+            .hint("give the legacy postmortems (files or folders) to import")
+    })?;
 
     let mut tally = Tally::default();
     // File names and ids given out by this run (compared like slugs).
@@ -128,11 +116,10 @@ pub fn run(root: &Path, args: &ImportArgs) -> anyhow::Result<Exit> {
             "hindsight builds postmortems from a knowledge base's content/ folder: move them there, or import with --out <root>/content."
         );
     }
-    Ok(if tally.failed + tally.unreadable > 0 {
-        Exit::ContentErrors
-    } else {
-        Exit::Success
-    })
+    if tally.failed + tally.unreadable > 0 {
+        return Err(Error::reported(Exit::ContentErrors));
+    }
+    Ok(())
 }
 
 /// The text of a legacy file: UTF-8, not binary, no larger than a content file may be.

@@ -9,12 +9,12 @@ use std::time::Instant;
 
 use indicatif::ProgressBar;
 
-use super::{Exit, build, report};
+use super::{Error, build, report};
 use crate::cache::RebuildCache;
 use crate::cli::ServeArgs;
-use crate::diagnostics::{Diagnostic, Level};
+use crate::diagnostics::Level;
 use crate::load::{LoadError, load};
-use crate::pipeline::{BuildError, BuildOptions, rebuild};
+use crate::pipeline::{BuildOptions, rebuild};
 use crate::serve::http::{self, Site};
 use crate::serve::live::LiveReload;
 use crate::serve::watch::{Changes, Watcher};
@@ -35,26 +35,16 @@ impl From<Changes> for Event {
     }
 }
 
-pub fn run(root: &Path, args: &ServeArgs) -> anyhow::Result<Exit> {
-    let Ok(ip) = args.bind.parse::<IpAddr>() else {
-        report::error(
-            &format!("`{}` is not an IP address", args.bind),
-            Some("use --bind 127.0.0.1 (the default), ::1, or 0.0.0.0 to serve the network"),
-        );
-        return Ok(Exit::UsageOrConfig);
-    };
+pub fn run(root: &Path, args: &ServeArgs) -> Result<(), Error> {
+    let ip = args.bind.parse::<IpAddr>().map_err(|_| {
+        Error::usage(format!("`{}` is not an IP address", args.bind))
+            .hint("use --bind 127.0.0.1 (the default), ::1, or 0.0.0.0 to serve the network")
+    })?;
     // Event paths are compared with the root, so it must be canonical.
     let root = match root.canonicalize() {
         Ok(root) if root.join("content").is_dir() => root,
-        _ => {
-            let error = if root.is_dir() {
-                LoadError::NoContent(root.to_path_buf())
-            } else {
-                LoadError::NoRoot(root.to_path_buf())
-            };
-            report::load_error(&error);
-            return Ok(Exit::UsageOrConfig);
-        }
+        _ if root.is_dir() => return Err(LoadError::NoContent(root.to_path_buf()).into()),
+        _ => return Err(LoadError::NoRoot(root.to_path_buf()).into()),
     };
 
     let site = Arc::new(Site::default());
@@ -71,16 +61,12 @@ pub fn run(root: &Path, args: &ServeArgs) -> anyhow::Result<Exit> {
     // starts anyway, and the fix is picked up.
     builder.rebuild(Changes::default(), &site, &live);
 
-    let server = match tiny_http::Server::http(SocketAddr::new(ip, args.port)) {
-        Ok(server) => Arc::new(server),
-        Err(e) => {
-            report::error(
-                &format!("cannot listen on {}:{}: {e}", args.bind, args.port),
-                Some("choose another --port, or --port 0 for any free one"),
-            );
-            return Ok(Exit::UsageOrConfig);
-        }
-    };
+    let server = tiny_http::Server::http(SocketAddr::new(ip, args.port))
+        .map(Arc::new)
+        .map_err(|e| {
+            Error::usage(format!("cannot listen on {}:{}: {e}", args.bind, args.port))
+                .hint("choose another --port, or --port 0 for any free one")
+        })?;
     let address = server
         .server_addr()
         .to_ip()
@@ -102,10 +88,12 @@ pub fn run(root: &Path, args: &ServeArgs) -> anyhow::Result<Exit> {
         .collect();
 
     let (send, events) = mpsc::channel();
-    let mut watcher = Watcher::start(&builder.root, send.clone())?;
+    let mut watcher = Watcher::start(&builder.root, send.clone())
+        .map_err(|e| Error::usage(format!("cannot watch {}: {e}", builder.root.display())))?;
     ctrlc::set_handler(move || {
         let _ = send.send(Event::Stop);
-    })?;
+    })
+    .map_err(|e| Error::usage(format!("cannot handle Ctrl-C: {e}")))?;
     println!("Serving http://{address}/ (Ctrl-C to stop)");
 
     'serve: while let Ok(Event::Changed(first)) = events.recv() {
@@ -130,7 +118,7 @@ pub fn run(root: &Path, args: &ServeArgs) -> anyhow::Result<Exit> {
         let _ = worker.join();
     }
     println!("Stopped.");
-    Ok(Exit::Success)
+    Ok(())
 }
 
 /// The state kept between builds.
@@ -157,32 +145,20 @@ impl Builder {
             // parsed with the old configuration.
             self.cache.clear();
         }
-        let sources = match load(&self.root) {
-            Ok(sources) => sources,
-            Err(error) => {
-                report::load_error(&error);
-                let text = match &error {
-                    LoadError::Config(items) => plain(items),
-                    other => other.to_string(),
-                };
-                return self.fail(&text, live);
-            }
-        };
-        let summary = match rebuild(
-            sources,
-            &self.options,
-            &ProgressBar::hidden(),
-            &mut self.cache,
-        ) {
+        let built = load(&self.root).map_err(Error::from).and_then(|sources| {
+            rebuild(
+                sources,
+                &self.options,
+                &ProgressBar::hidden(),
+                &mut self.cache,
+            )
+            .map_err(Error::from)
+        });
+        let summary = match built {
             Ok(summary) => summary,
-            Err(BuildError::Content(items) | BuildError::Theme(items)) => {
-                report::diagnostics(&items);
-                return self.fail(&plain(&items), live);
-            }
-            // (Memory cannot fail to take a file.)
-            Err(error @ (BuildError::Search(_) | BuildError::Write(_))) => {
-                report::error(&error.to_string(), None);
-                return self.fail(&error.to_string(), live);
+            Err(error) => {
+                report::failure(&error);
+                return self.fail(&overlay_text(&error), live);
             }
         };
         report::diagnostics(&summary.diagnostics);
@@ -190,7 +166,7 @@ impl Builder {
         if let Some(out) = &self.out
             && let Err(e) = write_site(out, &files, &Protected { root: &self.root })
         {
-            report::write_error(&e);
+            report::failure(&e.into());
         }
         let first = self.served.is_none();
         let changed = self.served.as_ref() != Some(&files);
@@ -232,10 +208,14 @@ impl Builder {
     }
 }
 
-/// The errors among `items` as plain text, for the page overlay (warnings
-/// stay in the terminal).
-fn plain(items: &[Diagnostic]) -> String {
-    items
+/// What the page overlay shows of a failed rebuild: the errors among its
+/// diagnostics as plain text (warnings stay in the terminal), else its message.
+fn overlay_text(error: &Error) -> String {
+    if error.diagnostics.is_empty() {
+        return error.to_string();
+    }
+    error
+        .diagnostics
         .iter()
         .filter(|d| d.level == Level::Error)
         .map(|d| d.render(false))
