@@ -70,6 +70,11 @@ pub struct ServeArgs {
     /// Address to listen on; the default serves this machine only
     #[arg(long, default_value = "127.0.0.1", value_name = "IP")]
     pub bind: String,
+    /// Also answer requests addressed to this host name (a proxy's, or this
+    /// machine's on the network); by default only localhost, loopback
+    /// addresses and the --bind address are answered. Repeatable
+    #[arg(long, value_name = "NAME")]
+    pub allow_host: Vec<String>,
     #[command(flatten)]
     pub build: BuildArgs,
 }

@@ -15,14 +15,12 @@ use crate::cli::ServeArgs;
 use crate::diagnostics::Level;
 use crate::load::{LoadError, load};
 use crate::pipeline::{BuildOptions, rebuild};
-use crate::serve::http::{self, Site};
+use crate::serve::hosts::Hosts;
 use crate::serve::live::LiveReload;
-use crate::serve::watch::{Changes, Watcher};
+use crate::serve::routes::{Routes, Site};
+use crate::serve::server::Server;
+use crate::serve::watch::{Changes, Presence, Watcher};
 use crate::write::{Files, Protected, write_site};
-
-/// Threads answering requests (a page fetches its styles and scripts in
-/// parallel; event streams do not hold one).
-const WORKERS: usize = 4;
 
 enum Event {
     Changed(Changes),
@@ -47,8 +45,7 @@ pub fn run(root: &Path, args: &ServeArgs) -> Result<(), Error> {
         _ => return Err(LoadError::NoRoot(root.to_path_buf()).into()),
     };
 
-    let site = Arc::new(Site::default());
-    let live = Arc::new(LiveReload::default());
+    let routes = Arc::new(Routes::new(Hosts::new(ip, &args.allow_host)));
     let mut builder = Builder {
         options: build::options(&args.build),
         out: args.build.out.clone(),
@@ -59,37 +56,26 @@ pub fn run(root: &Path, args: &ServeArgs) -> Result<(), Error> {
     };
     // A first build that fails is reported like any other; the server
     // starts anyway, and the fix is picked up.
-    builder.rebuild(Changes::default(), &site, &live);
+    builder.rebuild(Changes::default(), &routes.site, &routes.live);
 
-    let server = tiny_http::Server::http(SocketAddr::new(ip, args.port))
-        .map(Arc::new)
-        .map_err(|e| {
-            Error::usage(format!("cannot listen on {}:{}: {e}", args.bind, args.port))
-                .hint("choose another --port, or --port 0 for any free one")
-        })?;
-    let address = server
-        .server_addr()
-        .to_ip()
-        .map_or_else(|| format!("{}:{}", args.bind, args.port), |a| a.to_string());
+    let answer = routes.clone();
+    let server = Server::start(SocketAddr::new(ip, args.port), move |request| {
+        answer.respond(&request)
+    })
+    .map_err(|e| {
+        Error::usage(format!("cannot listen on {}:{}: {e}", args.bind, args.port))
+            .hint("choose another --port, or --port 0 for any free one")
+    })?;
+    let address = server.address();
     if !ip.is_loopback() {
         eprintln!(
             "warning: serving on {address}, which other machines can reach; drafts and internal incidents you include are visible to them"
         );
     }
-    let workers: Vec<_> = (0..WORKERS)
-        .map(|_| {
-            let (server, site, live) = (server.clone(), site.clone(), live.clone());
-            std::thread::spawn(move || {
-                while let Ok(request) = server.recv() {
-                    http::respond(request, &site, &live);
-                }
-            })
-        })
-        .collect();
 
     let (send, events) = mpsc::channel();
-    let mut watcher = Watcher::start(&builder.root, send.clone())
-        .map_err(|e| Error::usage(format!("cannot watch {}: {e}", builder.root.display())))?;
+    let mut watcher =
+        Watcher::start(&builder.root, send.clone()).map_err(|e| Error::usage(e.to_string()))?;
     ctrlc::set_handler(move || {
         let _ = send.send(Event::Stop);
     })
@@ -105,18 +91,25 @@ pub fn run(root: &Path, args: &ServeArgs) -> Result<(), Error> {
                 Event::Stop => break 'serve,
             }
         }
-        watcher.watch_theme(&builder.root);
-        builder.rebuild(changes, &site, &live);
+        match watcher.refresh() {
+            Ok(Presence::Same) => {}
+            Ok(Presence::Gone) => eprintln!(
+                "warning: content/ was removed; still serving the last good site, and watching for content/ to come back"
+            ),
+            Ok(Presence::Back) => eprintln!("content/ is there again: watching it"),
+            Err(e) => report::error(
+                &e.to_string(),
+                Some(
+                    "edits to content/ are not seen until this is fixed; restart `hindsight serve`",
+                ),
+            ),
+        }
+        builder.rebuild(changes, &routes.site, &routes.live);
     }
 
     watcher.stop();
-    live.close();
-    for _ in &workers {
-        server.unblock();
-    }
-    for worker in workers {
-        let _ = worker.join();
-    }
+    // Closes every connection, event streams included.
+    drop(server);
     println!("Stopped.");
     Ok(())
 }
