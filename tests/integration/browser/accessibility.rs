@@ -2,11 +2,11 @@
 //! of the bundled site, in light and dark mode and at phone width: no
 //! violation of serious or critical impact.
 
-use super::chrome::{DARK, LIGHT, Look, chrome};
+use super::chrome::{DARK, LIGHT, Look, Tab, chrome};
 use super::{Served, page_types};
 use crate::support::Site;
 
-const AXE: &str = include_str!("../../vendor/axe-core/axe.min.js");
+pub(super) const AXE: &str = include_str!("../../vendor/axe-core/axe.min.js");
 
 /// The phone pass is dark: it checks the phone layout and, once more, the
 /// dark colours (a light phone would check nothing the light desktop did not).
@@ -17,11 +17,11 @@ const PHONE_DARK: Look = Look {
 };
 
 /// Every rule axe runs by default.
-const ALL_RULES: &str = "{}";
+pub(super) const ALL_RULES: &str = "{}";
 
 /// The rules a colour scheme can change: the dark pass checks only these
 /// (the light pass already checked structure, names and roles).
-const COLOUR_RULES: &str = r#"{ runOnly: ["color-contrast", "link-in-text-block"] }"#;
+pub(super) const COLOUR_RULES: &str = r#"{ runOnly: ["color-contrast", "link-in-text-block"] }"#;
 
 /// Runs axe on the document with the options that follow it, and keeps the
 /// serious and critical violations, each with up to five offending elements.
@@ -36,11 +36,17 @@ const RUN_AXE: &str = r#"((options) => axe.run(document, { ...options, resultTyp
     }))))"#;
 
 #[derive(serde::Deserialize)]
-struct Violation {
-    rule: String,
-    impact: String,
-    help: String,
-    nodes: Vec<String>,
+pub(super) struct Violation {
+    pub rule: String,
+    pub impact: String,
+    pub help: String,
+    pub nodes: Vec<String>,
+}
+
+/// The serious and critical violations of `rules` in the tab's document, as
+/// it looks now (after `tab.run_script(AXE)`).
+pub(super) fn violations(tab: &Tab, rules: &str) -> Vec<Violation> {
+    tab.eval(&format!("{RUN_AXE}({rules})"))
 }
 
 #[test]
@@ -60,7 +66,7 @@ fn every_page_type_has_no_serious_accessibility_violation() {
             (PHONE_DARK, ALL_RULES),
         ] {
             tab.look(look);
-            for v in tab.eval::<Vec<Violation>>(&format!("{RUN_AXE}({rules})")) {
+            for v in violations(&tab, rules) {
                 failures.push(format!(
                     "{kind} page ({path}), {}: {} [{}] {}\n    {}",
                     look.name,
