@@ -1,4 +1,4 @@
-//! Command-line interface (SPEC §1).
+//! Command-line interface (docs/cli.md).
 
 use std::path::PathBuf;
 

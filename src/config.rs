@@ -79,7 +79,7 @@ impl Default for Config {
     }
 }
 
-/// The canonical front-matter fields (SPEC §2), the only valid alias targets.
+/// The canonical front-matter fields (docs/content.md), the only valid alias targets.
 pub const CANONICAL_FIELDS: &[&str] = &[
     "id",
     "title",
@@ -119,7 +119,7 @@ impl Config {
                     CONFIG_FILE,
                     format!("invalid configuration: {}", strip_location(&e.to_string())),
                 )
-                .hint("see the configuration reference in README.md (section 3 of the spec)");
+                .hint("see the configuration reference in docs/configuration.md");
                 if let Some(loc) = e.location() {
                     d = d.at(lines.location(loc.index(), 1));
                 }

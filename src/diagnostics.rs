@@ -163,7 +163,7 @@ fn char_to_byte(line: &str, chars: usize) -> usize {
         .map_or(line.len(), |(i, _)| i)
 }
 
-/// One finding as a CI annotation (SPEC: path, line, column, severity, code, message).
+/// One finding as a CI annotation (docs/cli.md#hindsight-check: path, line, column, severity, code, message, hint).
 #[derive(Debug, Serialize)]
 pub struct JsonDiagnostic<'a> {
     pub path: &'a str,

@@ -456,7 +456,7 @@ fn shared_labels(a: &Incident, b: &Incident) -> Vec<String> {
     services.chain(tags).collect()
 }
 
-/// SPEC §5: a repeat shares at least one service and one tag with an earlier
+/// docs/metrics.md: a repeat shares at least one service and one tag with an earlier
 /// incident that started at most `repeat_window_days` before it. Declared
 /// repeats (`repeat_of`) take precedence.
 fn detect_repeats(incidents: &[Incident], config: &Config, repeats: &mut [Option<Repeat>]) {

@@ -1,4 +1,4 @@
-//! The index stage: knowledge base in, the files of `search/` out (SPEC §6).
+//! The index stage: knowledge base in, the files of `search/` out (docs/search.md).
 //!
 //! Every published incident is one document, and each of its lessons is one
 //! more, so a hit on a lesson links straight to its anchor. The schema, the

@@ -13,7 +13,7 @@ use super::{
 };
 use crate::diagnostics::LineIndex;
 
-/// The Markdown dialect of SPEC §2, shared by structure extraction and rendering.
+/// The Markdown dialect (docs/content.md#the-body), shared by structure extraction and rendering.
 pub fn markdown_options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES

@@ -196,7 +196,7 @@ fn is_valid_id(id: &str) -> bool {
 }
 
 /// Labels in first-seen order, one per slug. Tags display as their slug
-/// (lowercase-kebab, SPEC §2); services keep the name as first written.
+/// (lowercase-kebab, docs/content.md); services keep the name as first written.
 fn labels(names: Vec<String>, tag: bool) -> Vec<Label> {
     let mut seen = BTreeSet::new();
     names

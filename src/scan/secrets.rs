@@ -1,4 +1,4 @@
-//! Secrets and personal data (SPEC §7): private keys, cloud access keys,
+//! Secrets and personal data (docs/safety.md): private keys, cloud access keys,
 //! tokens, passwords in URLs, card numbers that pass the Luhn check, national
 //! ID numbers, and the site's own patterns. Every finding hides the secret:
 //! the message shows at most the part that names its kind (`ghp_`, `AKIA`),
