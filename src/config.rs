@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
 
-use crate::diagnostics::{Diagnostic, LineIndex};
+use crate::diagnostics::{Diagnostic, LineIndex, codes};
+use crate::field;
 
 pub const CONFIG_FILE: &str = "hindsight.yaml";
 
@@ -79,33 +80,6 @@ impl Default for Config {
     }
 }
 
-/// The canonical front-matter fields (docs/content.md), the only valid alias targets.
-pub const CANONICAL_FIELDS: &[&str] = &[
-    "id",
-    "title",
-    "date",
-    "severity",
-    "status",
-    "started",
-    "detected",
-    "mitigated",
-    "resolved",
-    "duration",
-    "services",
-    "tags",
-    "commander",
-    "responders",
-    "impact",
-    "related",
-    "repeat_of",
-    "trigger",
-    "contributing_factors",
-    "action_items",
-    "summary",
-    "draft",
-    "visibility",
-];
-
 impl Config {
     /// Parses the text of `hindsight.yaml`; every problem is a diagnostic on that file.
     pub fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
@@ -115,7 +89,7 @@ impl Config {
         } else {
             yaml_serde::from_str(text).map_err(|e| {
                 let mut d = Diagnostic::error(
-                    "config-invalid",
+                    codes::CONFIG_INVALID,
                     CONFIG_FILE,
                     format!("invalid configuration: {}", strip_location(&e.to_string())),
                 )
@@ -131,7 +105,7 @@ impl Config {
             let at = find_key_line(text, key)
                 .map(|l| lines.line(l))
                 .unwrap_or_default();
-            Diagnostic::error("config-invalid", CONFIG_FILE, message)
+            Diagnostic::error(codes::CONFIG_INVALID, CONFIG_FILE, message)
                 .at(at)
                 .hint(hint.to_string())
         };
@@ -180,7 +154,7 @@ impl Config {
             }
         }
         for (from, to) in raw.fields {
-            if CANONICAL_FIELDS.contains(&to.as_str()) {
+            if field::ALL.contains(&to.as_str()) {
                 config.field_aliases.insert(from, to);
             } else {
                 errors.push(key_error(
@@ -188,7 +162,7 @@ impl Config {
                     format!(
                         "field alias `{from}` maps to `{to}`, which is not a front-matter field"
                     ),
-                    &format!("map it onto one of: {}", CANONICAL_FIELDS.join(", ")),
+                    &format!("map it onto one of: {}", field::ALL.join(", ")),
                 ));
             }
         }

@@ -13,6 +13,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod diagnostics;
+pub mod field;
 pub mod import;
 pub mod incident;
 pub mod link;

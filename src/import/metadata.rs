@@ -6,6 +6,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::field;
 use crate::incident::SectionKind;
 use crate::incident::body::section_kind;
 
@@ -35,22 +36,22 @@ impl Field {
     /// The canonical front-matter name.
     pub fn name(self) -> &'static str {
         match self {
-            Field::Id => "id",
-            Field::Title => "title",
-            Field::When => "date",
-            Field::Severity => "severity",
-            Field::Status => "status",
-            Field::Started => "started",
-            Field::Detected => "detected",
-            Field::Mitigated => "mitigated",
-            Field::Resolved => "resolved",
-            Field::Duration => "duration",
-            Field::Services => "services",
-            Field::Tags => "tags",
-            Field::Commander => "commander",
-            Field::Responders => "responders",
-            Field::Impact => "impact",
-            Field::Summary => "summary",
+            Field::Id => field::ID,
+            Field::Title => field::TITLE,
+            Field::When => field::DATE,
+            Field::Severity => field::SEVERITY,
+            Field::Status => field::STATUS,
+            Field::Started => field::STARTED,
+            Field::Detected => field::DETECTED,
+            Field::Mitigated => field::MITIGATED,
+            Field::Resolved => field::RESOLVED,
+            Field::Duration => field::DURATION,
+            Field::Services => field::SERVICES,
+            Field::Tags => field::TAGS,
+            Field::Commander => field::COMMANDER,
+            Field::Responders => field::RESPONDERS,
+            Field::Impact => field::IMPACT,
+            Field::Summary => field::SUMMARY,
         }
     }
 

@@ -21,6 +21,7 @@ use self::split::Heading;
 use self::values::{Reading, When, reading};
 use crate::config::Config;
 use crate::diagnostics::LineIndex;
+use crate::field;
 use crate::scaffold::file_slug;
 use crate::scaffold::yaml::{FieldValue, fields_to_yaml};
 use crate::scan::placeholders;
@@ -65,7 +66,9 @@ impl Imported {
             .origin
             .rsplit_once('.')
             .map_or(self.origin.as_str(), |(stem, _)| stem);
-        let date = self.field("date").or_else(|| self.field("started"));
+        let date = self
+            .field(field::DATE)
+            .or_else(|| self.field(field::STARTED));
         let lead = match (&self.id, date) {
             (Some(id), _) => id.clone(),
             (None, Some(FieldValue::Text(d))) => d.chars().take(10).collect(),
@@ -82,8 +85,8 @@ impl Imported {
     /// Leaves the id out (another incident has it); the file name becomes the id.
     pub fn drop_id(&mut self, why: &str) {
         if let Some(id) = self.id.take() {
-            self.fields.retain(|(k, _)| *k != "id");
-            self.missing.insert(0, "id");
+            self.fields.retain(|(k, _)| *k != field::ID);
+            self.missing.insert(0, field::ID);
             self.notes.push(format!("id `{id}` {why}; left out"));
         }
     }
@@ -173,7 +176,7 @@ fn has_front_matter(file_name: &str, text: &str) -> bool {
 }
 
 fn looks_like_a_postmortem(text: &str, incident: &Imported) -> bool {
-    incident.fields.iter().any(|(k, _)| *k != "title")
+    incident.fields.iter().any(|(k, _)| *k != field::TITLE)
         || incident.template.is_some()
         || split::headings(text)
             .iter()
@@ -271,10 +274,10 @@ fn infer(
     };
     started = instant(Field::Started, &mut notes).or(started);
     let mut stamps = [
-        ("started", started),
-        ("detected", instant(Field::Detected, &mut notes)),
-        ("mitigated", instant(Field::Mitigated, &mut notes)),
-        ("resolved", instant(Field::Resolved, &mut notes)),
+        (field::STARTED, started),
+        (field::DETECTED, instant(Field::Detected, &mut notes)),
+        (field::MITIGATED, instant(Field::Mitigated, &mut notes)),
+        (field::RESOLVED, instant(Field::Resolved, &mut notes)),
     ];
     keep_in_order(&mut stamps, &mut notes);
     let date = date.or(heading_date);
@@ -285,10 +288,10 @@ fn infer(
             fields.push((name, FieldValue::Text(v)));
         }
     };
-    text_field("id", id.clone());
-    text_field("title", Some(title.clone()));
+    text_field(field::ID, id.clone());
+    text_field(field::TITLE, Some(title.clone()));
     if stamps[0].1.is_none() {
-        text_field("date", date.map(|d| d.to_string()));
+        text_field(field::DATE, date.map(|d| d.to_string()));
     }
     let severity = value(Field::Severity).and_then(|v| values::severity(v, config));
     if value(Field::Severity).is_some() && severity.is_none() {
@@ -298,7 +301,7 @@ fn infer(
             config.severities.describe()
         ));
     }
-    text_field("severity", severity);
+    text_field(field::SEVERITY, severity);
     let status = value(Field::Status).and_then(values::status);
     if value(Field::Status).is_some() && status.is_none() {
         notes.push(format!(
@@ -306,7 +309,7 @@ fn infer(
             value(Field::Status).unwrap_or("")
         ));
     }
-    text_field("status", status.map(|s| s.as_str().to_string()));
+    text_field(field::STATUS, status.map(|s| s.as_str().to_string()));
     for (name, ts) in stamps {
         text_field(name, ts.map(|ts| values::format_instant(ts, tz)));
     }
@@ -317,7 +320,7 @@ fn infer(
             value(Field::Duration).unwrap_or("")
         ));
     }
-    text_field("duration", duration.map(values::clean_duration));
+    text_field(field::DURATION, duration.map(values::clean_duration));
     let services = value(Field::Services).map(values::list).unwrap_or_default();
     let tags = value(Field::Tags).map(values::list).unwrap_or_default();
     let commander = value(Field::Commander).and_then(values::person);
@@ -330,42 +333,45 @@ fn infer(
             value(Field::Responders).unwrap_or("")
         ));
     }
-    for (name, list) in [("services", services), ("tags", tags)] {
+    for (name, list) in [(field::SERVICES, services), (field::TAGS, tags)] {
         if !list.is_empty() {
             fields.push((name, FieldValue::List(list)));
         }
     }
     if let Some(c) = commander {
-        fields.push(("commander", FieldValue::Text(c)));
+        fields.push((field::COMMANDER, FieldValue::Text(c)));
     }
     if !responders.is_empty() {
-        fields.push(("responders", FieldValue::List(responders)));
+        fields.push((field::RESPONDERS, FieldValue::List(responders)));
     }
-    for (name, field) in [("impact", Field::Impact), ("summary", Field::Summary)] {
-        if let Some(v) = value(field) {
+    for (name, read) in [
+        (field::IMPACT, Field::Impact),
+        (field::SUMMARY, Field::Summary),
+    ] {
+        if let Some(v) = value(read) {
             fields.push((name, FieldValue::Text(v.to_string())));
         }
     }
 
     let present: Vec<&str> = fields.iter().map(|(k, _)| *k).collect();
     let missing: Vec<&'static str> = [
-        "id",
-        "title",
-        "date",
-        "severity",
-        "status",
-        "started",
-        "detected",
-        "resolved",
-        "duration",
-        "services",
-        "commander",
-        "responders",
-        "impact",
+        field::ID,
+        field::TITLE,
+        field::DATE,
+        field::SEVERITY,
+        field::STATUS,
+        field::STARTED,
+        field::DETECTED,
+        field::RESOLVED,
+        field::DURATION,
+        field::SERVICES,
+        field::COMMANDER,
+        field::RESPONDERS,
+        field::IMPACT,
     ]
     .into_iter()
     // `started` gives the date too.
-    .filter(|f| !(present.contains(f) || (*f == "date" && present.contains(&"started"))))
+    .filter(|f| !(present.contains(f) || (*f == field::DATE && present.contains(&field::STARTED))))
     .collect();
 
     // "Mostly placeholders": at least two, and no fewer than real values.

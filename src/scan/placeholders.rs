@@ -9,6 +9,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::Finding;
+use crate::diagnostics::codes;
 
 /// Token placeholders; the first capture group (or the whole match) is the placeholder.
 static TOKENS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
@@ -151,7 +152,7 @@ fn finding(placeholder: &str, range: std::ops::Range<usize>) -> Finding {
         placeholder.to_string()
     };
     Finding {
-        code: "placeholder",
+        code: codes::PLACEHOLDER,
         range,
         message: format!("template placeholder `{shown}` was never filled in"),
         hint: "replace it with the real value, or delete it if it does not apply".into(),

@@ -2,6 +2,8 @@
 //! sorted, either like a compiler (path:line:col, the line, a caret, a hint) or
 //! as JSON for CI annotations.
 
+pub mod codes;
+
 use std::fmt;
 
 use annotate_snippets::{AnnotationKind, Group, Level as SnippetLevel, Renderer, Snippet};
