@@ -80,7 +80,8 @@ pub const ACTION_ITEM_NO_OWNER: &str = "action-item-no-owner";
 pub const ACTION_ITEM_OVERDUE: &str = "action-item-overdue";
 
 /// Every code above.
-pub const ALL: &[&str] = &[
+#[cfg(test)]
+const ALL: &[&str] = &[
     CONFIG_INVALID,
     TEMPLATE_ERROR,
     UNREADABLE,

@@ -83,12 +83,6 @@ impl Diagnostic {
         self.level == Level::Error
     }
 
-    /// `--strict` turns warnings into errors.
-    pub fn escalate(mut self) -> Self {
-        self.level = Level::Error;
-        self
-    }
-
     fn sort_key(&self) -> (&str, usize, usize, &'static str, &str) {
         (
             &self.path,
@@ -210,18 +204,6 @@ impl Diagnostics {
         self.items.iter().any(Diagnostic::is_error)
     }
 
-    pub fn error_count(&self) -> usize {
-        self.items.iter().filter(|d| d.is_error()).count()
-    }
-
-    pub fn warning_count(&self) -> usize {
-        self.items.len() - self.error_count()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
-    }
-
     /// Under `--strict`, every warning counts as an error.
     pub fn escalate_warnings(&mut self) {
         for d in &mut self.items {
@@ -234,10 +216,6 @@ impl Diagnostics {
         self.items.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         self.items.dedup();
         self.items
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.items.iter()
     }
 }
 

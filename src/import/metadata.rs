@@ -6,7 +6,6 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::field;
 use crate::incident::SectionKind;
 use crate::incident::body::section_kind;
 
@@ -33,28 +32,6 @@ pub enum Field {
 }
 
 impl Field {
-    /// The canonical front-matter name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Field::Id => field::ID,
-            Field::Title => field::TITLE,
-            Field::When => field::DATE,
-            Field::Severity => field::SEVERITY,
-            Field::Status => field::STATUS,
-            Field::Started => field::STARTED,
-            Field::Detected => field::DETECTED,
-            Field::Mitigated => field::MITIGATED,
-            Field::Resolved => field::RESOLVED,
-            Field::Duration => field::DURATION,
-            Field::Services => field::SERVICES,
-            Field::Tags => field::TAGS,
-            Field::Commander => field::COMMANDER,
-            Field::Responders => field::RESPONDERS,
-            Field::Impact => field::IMPACT,
-            Field::Summary => field::SUMMARY,
-        }
-    }
-
     /// Fields that sign-off and communication sections at the end of a
     /// report may also give; the others are read only from the top, where a
     /// later `Date:` is the date of a meeting, not of the incident.

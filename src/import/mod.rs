@@ -6,9 +6,9 @@
 //! The body of each incident is kept exactly as written; only front matter
 //! is added, with the fields the text states (never invented ones).
 
-pub mod metadata;
-pub mod split;
-pub mod values;
+pub(crate) mod metadata;
+pub(crate) mod split;
+pub(crate) mod values;
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;

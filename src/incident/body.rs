@@ -41,15 +41,6 @@ pub struct BodyStructure {
     pub text: String,
 }
 
-impl BodyStructure {
-    pub fn section_text(&self, kind: SectionKind) -> &str {
-        self.sections
-            .iter()
-            .find(|s| s.kind == kind)
-            .map_or("", |s| s.text.as_str())
-    }
-}
-
 /// `[[INC-2024-007]]`; ids are short and on one line.
 pub static REFERENCE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\[\[([^\[\]\n]{1,100})\]\]").expect("valid regex"));
@@ -661,7 +652,10 @@ An N+1 query in `[[NOT-A-REF]]` code.
             ]
         );
         assert_eq!(
-            s.section_text(SectionKind::RootCause),
+            s.sections
+                .iter()
+                .find(|section| section.kind == SectionKind::RootCause)
+                .map_or("", |section| section.text.as_str()),
             "An N+1 query in [[NOT-A-REF]] code."
         );
         assert!(

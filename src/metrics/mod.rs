@@ -10,7 +10,7 @@ use std::fmt::Display;
 use jiff::civil::Date;
 use serde::{Serialize, Serializer};
 
-pub use stats::{DurationStats, Minutes, SMALL_SAMPLE};
+pub use stats::{DurationStats, SMALL_SAMPLE};
 
 use crate::incident::{ActionStatus, Incident, Label};
 use crate::link::{Group, Kb};

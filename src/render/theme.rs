@@ -151,10 +151,6 @@ impl Theme {
             })
     }
 
-    pub fn has_template(&self, name: &str) -> bool {
-        self.tera.contains_template(name)
-    }
-
     /// A non-template theme file, e.g. `postmortem.md`.
     pub fn file(&self, path: &str) -> Option<&[u8]> {
         self.files.get(path).map(Vec::as_slice)
