@@ -32,6 +32,11 @@ static STATE_MARK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)[(\[]\s*(?P<a>[^()\[\]]{1,25})\s*[)\]]\s*$|^(?P<b>done|completed|wip|in progress)\s*[:\-–]|\bstatus:\s*(?P<c>[\w -]{1,20})$")
         .expect("valid regex")
 });
+/// A cell that ends with a state: `Done`, `n/a DONE`, `In progress`.
+static STATE_CELL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:^|\s)(done|completed?|fixed|closed|in[- ]progress|wip)\W*$")
+        .expect("valid regex")
+});
 /// `due March 3, 2025`, `by 3/1/2025`, `(ETA: 2025-03-01)`.
 static DUE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:due|by|eta|deadline|target)\b:?\s*").expect("valid regex")
@@ -85,6 +90,17 @@ pub fn enrich(incident: &mut Imported, order: Order) {
                 .then_some(ActionStatus::Done)
                 .or(marked)
                 .or(heading_state)
+        {
+            better.status = state;
+        }
+        // A table without a status column may say so in another cell: `n/a **DONE**`.
+        if better.status == ActionStatus::Open
+            && let Kind::Row { .. } = block.kind
+            && let Some(state) = block
+                .cells
+                .iter()
+                .filter(|c| **c != better.title)
+                .find_map(|c| STATE_CELL.captures(c).and_then(|m| state_of(&m[1])))
         {
             better.status = state;
         }

@@ -55,7 +55,7 @@ fn sourced<T>(value: T, from: impl Into<String>) -> Sourced<T> {
 }
 
 /// The canonical fields of the report, in front-matter order.
-pub const CANONICAL: [&str; 17] = [
+pub const CANONICAL: [&str; 18] = [
     "id",
     "title",
     "date",
@@ -71,6 +71,7 @@ pub const CANONICAL: [&str; 17] = [
     "commander",
     "responders",
     "impact",
+    "trigger",
     "summary",
     "visibility",
 ];
@@ -475,7 +476,11 @@ pub fn incident(doc: &Document<'_>, text: &str, heading: Option<&str>, line: usi
             fields.insert("responders", sourced(FieldValue::List(people), key_from(r)));
         }
     }
-    for (name, field) in [("impact", Field::Impact), ("summary", Field::Summary)] {
+    for (name, field) in [
+        ("impact", Field::Impact),
+        ("trigger", Field::Trigger),
+        ("summary", Field::Summary),
+    ] {
         if let Some(r) = key(field) {
             fields.insert(name, sourced(text_value(r.value.clone()), key_from(r)));
         }
@@ -497,7 +502,7 @@ pub fn incident(doc: &Document<'_>, text: &str, heading: Option<&str>, line: usi
         .iter()
         .copied()
         .filter(|name| !ordered.iter().any(|(n, _, _)| n == name))
-        .filter(|name| !matches!(*name, "impact" | "summary" | "visibility"))
+        .filter(|name| !matches!(*name, "impact" | "trigger" | "summary" | "visibility"))
         .collect();
     Imported {
         origin: doc.file_name.to_string(),

@@ -37,6 +37,8 @@ pub enum Field {
     TimeToResolve,
     /// "Classification: Internal".
     Visibility,
+    /// "Trigger: Latent bug triggered by a traffic spike".
+    Trigger,
 }
 
 impl Field {
@@ -63,6 +65,7 @@ impl Field {
             Field::TimeToMitigate => "time to mitigate",
             Field::TimeToResolve => "time to resolve",
             Field::Visibility => "visibility",
+            Field::Trigger => "trigger",
         }
     }
 
@@ -204,9 +207,55 @@ pub fn field_for_key(key: &str) -> Option<Field> {
         | "sensitivity"
         | "data classification"
         | "document classification" => Field::Visibility,
-        _ => return None,
+        "trigger" | "triggered by" | "incident trigger" => Field::Trigger,
+        "postmortem owner" | "post mortem owner" | "pir owner" | "review owner"
+        | "report owner" => Field::Responders,
+        _ => return moment_by_words(&words),
     };
     Some(field)
+}
+
+/// Keys of incident-tool exports, read by their words: "Impact started
+/// at", "Reported at", "Declared at", "Acknowledged at", "Resolved at",
+/// "Detect time", "Time of detection", "Incident lead".
+fn moment_by_words(words: &[String]) -> Option<Field> {
+    let any = |ws: &[&str]| ws.iter().any(|w| words.iter().any(|x| x == w));
+    let when = any(&["at", "time", "date", "on"]);
+    if any(&["lead", "commander", "manager", "coordinator"]) && !when {
+        return Some(Field::Commander);
+    }
+    if !when || words.len() > 5 {
+        return None;
+    }
+    if any(&["started", "start", "began", "begin", "onset"]) {
+        Some(Field::Started)
+    } else if any(&[
+        "detected",
+        "detect",
+        "detection",
+        "reported",
+        "declared",
+        "alerted",
+        "acknowledged",
+        "noticed",
+    ]) {
+        Some(Field::Detected)
+    } else if any(&["mitigated", "mitigation", "stabilized", "stabilised"]) {
+        Some(Field::Mitigated)
+    } else if any(&[
+        "resolved",
+        "resolution",
+        "recovered",
+        "recovery",
+        "ended",
+        "end",
+        "closed",
+        "fixed",
+    ]) {
+        Some(Field::Resolved)
+    } else {
+        None
+    }
 }
 
 /// Keys naming who wrote the report: read only at its top.
@@ -376,6 +425,14 @@ mod tests {
         assert_eq!(field_for_key("Date/Time"), Some(Field::When));
         assert_eq!(field_for_key("IC"), Some(Field::Commander));
         assert_eq!(field_for_key("Root Cause"), None);
+        assert_eq!(field_for_key("Impact started at"), Some(Field::Started));
+        assert_eq!(field_for_key("Reported at"), Some(Field::Detected));
+        assert_eq!(field_for_key("Detect time"), Some(Field::Detected));
+        assert_eq!(field_for_key("Time of resolution"), Some(Field::Resolved));
+        assert_eq!(field_for_key("Incident lead"), Some(Field::Commander));
+        assert_eq!(field_for_key("Time to detect"), Some(Field::TimeToDetect));
+        assert_eq!(field_for_key("Postmortem owner"), Some(Field::Responders));
+        assert_eq!(field_for_key("Next steps"), None);
         assert_eq!(clean_value(" **SEV-2**  "), "SEV-2");
         assert_eq!(clean_value("`v3.4.7`\\"), "v3.4.7");
     }

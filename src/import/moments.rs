@@ -28,7 +28,7 @@ static STARTS: LazyLock<Regex> = LazyLock::new(|| {
     // "Outage begins.", "(**outage starts**)", "Problem starts", "Start of the outage";
     // not "began investigating" nor "engaged … to start remediation".
     regex(&format!(
-        r"(?i)\b{TROUBLE}(?:\s+[\w'-]+){{0,2}}?\s+(?:begins?|began|begun|starts?|started|commence[sd]?|occurs|occurred)\s*(?:$|[.:;,)*!]|\s+(?:at|on|in|with|when|as|after|here|now|again)\b)|^\W*(?:start|beginning|onset) of (?:the )?{TROUBLE}\b"
+        r"(?i)\b{TROUBLE}(?:\s+[\w'-]+){{0,2}}?\s+(?:begins?|began|begun|starts?|started|commence[sd]?|occurs|occurred)\s*(?:$|[.:;,)*!\-–—]|\s+(?:at|on|in|with|when|as|after|here|now|again)\b)|^\W*(?:start|beginning|onset) of (?:the )?{TROUBLE}\b"
     ))
 });
 static DETECTS: LazyLock<Regex> = LazyLock::new(|| {

@@ -162,14 +162,22 @@ fn read_blocks(
             }
             Kind::Paragraph => {
                 for (n, line) in block.text.lines().enumerate() {
+                    let statement = zones::statement(line);
+                    if let Some(z) = &statement {
+                        zone = Some(z.clone());
+                    }
                     match stamp_at_start(line, order) {
+                        // "2015-10-21 (all times UTC)": names the day and the zone.
+                        Some(stamp) if stamp.time.is_none() && statement.is_some() => {
+                            note_stated_day(timeline, line, block.line + n, order);
+                            push(timeline, stamp, "", block.line + n, None, zone.clone());
+                        }
                         Some(stamp) => {
                             let text = rest_after(line, &stamp);
                             push(timeline, stamp, &text, block.line + n, None, zone.clone());
                         }
                         None => {
-                            if let Some(z) = zones::statement(line) {
-                                zone = Some(z);
+                            if statement.is_some() {
                                 note_stated_day(timeline, line, block.line + n, order);
                             } else if let Some(last) = timeline
                                 .entries
@@ -480,6 +488,15 @@ mod tests {
                 "2019-03-27 08:10 UTC",
                 "2019-03-27 09:00 UTC"
             ]
+        );
+    }
+
+    #[test]
+    fn a_line_naming_the_day_and_zone_dates_the_lines_after_it() {
+        let text = "## Timeline\n\n2015-10-21 (all times UTC)\n\n14:51 News reports a new sonnet\n\n14:54 OUTAGE BEGINS — backends melt\n";
+        assert_eq!(
+            times(text, None),
+            ["2015-10-21", "2015-10-21 14:51 UTC", "2015-10-21 14:54 UTC"]
         );
     }
 

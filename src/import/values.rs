@@ -68,11 +68,19 @@ pub fn severity(value: &str, config: &Config) -> Option<String> {
     let parts = std::iter::once(value)
         .chain(value.split(['(', ')', ',', '/', ';', '-']))
         .chain(value.split_whitespace());
-    parts
+    let found = parts
         .map(str::trim)
         .filter(|p| !p.is_empty())
-        .find_map(|p| scale.resolve(p))
-        .map(|(_, level)| level.name.clone())
+        .find_map(|p| scale.resolve(p));
+    // `2`, `S2`, `severity::2`: a bare level number.
+    let numbered = || {
+        let digits: Vec<char> = value.chars().filter(char::is_ascii_digit).collect();
+        let letters = value.chars().filter(|c| c.is_alphabetic()).count();
+        (digits.len() == 1 && letters <= 8)
+            .then(|| scale.resolve(&format!("SEV{}", digits[0])))
+            .flatten()
+    };
+    found.or_else(numbered).map(|(_, level)| level.name.clone())
 }
 
 pub fn status(value: &str) -> Option<Status> {
@@ -236,6 +244,11 @@ mod tests {
             .as_deref(),
             Some("SEV2")
         );
+        assert_eq!(
+            severity("severity::3", &Config::default()).as_deref(),
+            Some("SEV3")
+        );
+        assert_eq!(severity("Unknown", &Config::default()), None);
         assert_eq!(id("INC-2025-0023").as_deref(), Some("INC-2025-0023"));
         assert_eq!(id("../x"), None);
         assert_eq!(

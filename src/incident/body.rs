@@ -196,6 +196,8 @@ fn retrospective(heading: &str) -> Option<Retrospective> {
         || lower.contains("went badly")
         || lower.contains("gone better")
         || lower.contains("could be improved")
+        || lower.contains("can be improved")
+        || lower.contains("could have gone")
         || lower.contains("didn't go well")
         || lower.contains("did not go well")
     {
