@@ -492,20 +492,23 @@ mod tests {
     fn search_synonyms_extend_or_replace_the_defaults() {
         let defaults = Config::default().search_synonyms;
         assert!(defaults.contains(&vec!["k8s".to_string(), "kubernetes".to_string()]));
-        let config =
-            Config::parse("search:\n  synonyms:\n    pg: postgres\n    db: [database, datastore]\n")
-                .unwrap();
-        assert_eq!(config.search_synonyms.len(), defaults.len() + 2);
-        assert!(
-            config
-                .search_synonyms
-                .contains(&vec!["db".into(), "database".into(), "datastore".into()])
-        );
         let config = Config::parse(
-            "search:\n  default_synonyms: false\n  synonyms:\n    pg: postgres\n",
+            "search:\n  synonyms:\n    pg: postgres\n    db: [database, datastore]\n",
         )
         .unwrap();
-        assert_eq!(config.search_synonyms, [vec!["pg".to_string(), "postgres".to_string()]]);
+        assert_eq!(config.search_synonyms.len(), defaults.len() + 2);
+        assert!(config.search_synonyms.contains(&vec![
+            "db".into(),
+            "database".into(),
+            "datastore".into()
+        ]));
+        let config =
+            Config::parse("search:\n  default_synonyms: false\n  synonyms:\n    pg: postgres\n")
+                .unwrap();
+        assert_eq!(
+            config.search_synonyms,
+            [vec!["pg".to_string(), "postgres".to_string()]]
+        );
         let errors = Config::parse("search:\n  synonyms:\n    pg: []\n").unwrap_err();
         assert!(errors[0].message.contains("`pg`"), "{}", errors[0].message);
         assert_eq!(errors[0].location.line, 2);

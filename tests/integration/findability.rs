@@ -3,7 +3,6 @@
 //! success@1, MRR@10 and recall@10, overall and per kind, against floors.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
 use hindsight_search::{Engine, SearchRequest};
 use serde::Deserialize;
@@ -33,43 +32,17 @@ pub fn suite() -> Vec<Judged> {
     yaml_serde::from_str(&text).expect("queries.yaml parses")
 }
 
-/// `$HINDSIGHT_CORPORA`, when set.
-pub fn corpora() -> Option<PathBuf> {
-    std::env::var_os("HINDSIGHT_CORPORA").map(PathBuf::from)
-}
-
-/// The knowledge base a corpus name stands for, built; `None` (with a note)
-/// when its files are not available.
+/// The knowledge base a corpus name stands for, built; `None` (after a
+/// note) when its files are not available.
 pub fn built_site(corpus: &str) -> Option<Site> {
     let site = match corpus {
         "bundled" => Site::bundled(),
-        "postmortems-app" => {
-            let Some(dir) = corpora() else {
-                eprintln!("note: HINDSIGHT_CORPORA is not set: skipping the postmortems-app queries");
-                return None;
-            };
-            postmortems_app(&dir.join("postmortems-app"))
-        }
+        "postmortems-app" => Site::postmortems_app()?,
         other => panic!("unknown corpus {other} in queries.yaml"),
     };
     let run = site.build(&[]);
     assert_eq!(run.code, 0, "building {corpus}: {}", run.stderr);
     Some(site)
-}
-
-fn postmortems_app(corpus: &Path) -> Site {
-    let site = Site::fixture("postmortems-app");
-    for entry in std::fs::read_dir(corpus)
-        .unwrap_or_else(|e| panic!("{}: {e}", corpus.display()))
-        .flatten()
-    {
-        let path = entry.path();
-        if path.extension().is_some_and(|e| e == "md") {
-            std::fs::copy(&path, site.root().join("content").join(entry.file_name()))
-                .expect("copy corpus file");
-        }
-    }
-    site
 }
 
 /// Scores of one query.
@@ -198,11 +171,27 @@ fn findability_suite_meets_its_floors() {
     eprintln!("{}", report.table("hindsight"));
     let (overall, n) = report.overall;
     assert!(n >= 10, "only {n} queries ran");
-    assert!(overall.recall >= MIN_RECALL, "recall@10 {:.3}", overall.recall);
-    assert!(overall.reciprocal_rank >= MIN_MRR, "MRR@10 {:.3}", overall.reciprocal_rank);
-    assert!(overall.success_at_1 >= MIN_SUCCESS_AT_1, "success@1 {:.3}", overall.success_at_1);
+    assert!(
+        overall.recall >= MIN_RECALL,
+        "recall@10 {:.3}",
+        overall.recall
+    );
+    assert!(
+        overall.reciprocal_rank >= MIN_MRR,
+        "MRR@10 {:.3}",
+        overall.reciprocal_rank
+    );
+    assert!(
+        overall.success_at_1 >= MIN_SUCCESS_AT_1,
+        "success@1 {:.3}",
+        overall.success_at_1
+    );
     for (kind, (scores, _)) in &report.by_kind {
-        assert!(scores.recall >= MIN_KIND_RECALL, "{kind}: recall@10 {:.3}", scores.recall);
+        assert!(
+            scores.recall >= MIN_KIND_RECALL,
+            "{kind}: recall@10 {:.3}",
+            scores.recall
+        );
     }
 }
 

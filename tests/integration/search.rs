@@ -41,9 +41,16 @@ fn build_writes_the_index_runtime_and_search_page_and_reports_sizes() {
     let worker = site.read("public/search/search-worker.js");
     for (name, bytes) in hindsight_search::runtime_files() {
         let path = format!("public/search/{name}");
-        assert_eq!(std::fs::read(site.root().join(&path)).unwrap(), bytes, "{path}");
+        assert_eq!(
+            std::fs::read(site.root().join(&path)).unwrap(),
+            bytes,
+            "{path}"
+        );
         if name.starts_with("search-runtime.") {
-            assert!(worker.contains(&format!("\"{name}\"")), "{name} not in the worker");
+            assert!(
+                worker.contains(&format!("\"{name}\"")),
+                "{name} not in the worker"
+            );
         }
     }
     let packs: Vec<String> = site
@@ -245,7 +252,11 @@ fn postmortems_app_summary_phrases_find_their_postmortem_even_misspelt() {
             .filter(|(_, source)| source.contains(&query.to_lowercase()))
             .map(|((id, _, _), _)| id.as_str())
             .collect();
-        let rank = |query: &str| top3(query).iter().position(|g| owners.contains(&g.as_str()));
+        let rank = |query: &str| {
+            top3(query)
+                .iter()
+                .position(|g| owners.contains(&g.as_str()))
+        };
         ranks.push((query.clone(), rank(&query)));
         if let Some(bad) = misspell(&phrase) {
             misspelt += 1;
@@ -257,14 +268,21 @@ fn postmortems_app_summary_phrases_find_their_postmortem_even_misspelt() {
     // Every phrase finds its postmortem among the first three, nearly
     // always first. (Not always: common words weigh little, so a fragment
     // like "window because there were too much" is mostly one word.)
-    let missing: Vec<&String> = ranks.iter().filter(|(_, r)| r.is_none()).map(|(q, _)| q).collect();
+    let missing: Vec<&String> = ranks
+        .iter()
+        .filter(|(_, r)| r.is_none())
+        .map(|(q, _)| q)
+        .collect();
     assert_eq!(missing, Vec::<&String>::new());
     let first = ranks.iter().filter(|(_, r)| *r == Some(0)).count();
     assert!(
         first * 100 >= ranks.len() * 97,
         "{first} of {} first: {:?}",
         ranks.len(),
-        ranks.iter().filter(|(_, r)| *r != Some(0)).collect::<Vec<_>>()
+        ranks
+            .iter()
+            .filter(|(_, r)| *r != Some(0))
+            .collect::<Vec<_>>()
     );
     // The command answers as the engine does.
     let (id, _, summary) = docs.iter().find(|(_, _, s)| !s.is_empty()).unwrap();

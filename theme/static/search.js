@@ -305,12 +305,15 @@
           if (resp === null || q !== input.value.trim()) return;
           list.textContent = "";
           clearActive();
+          // The link is the option (nothing interactive inside an option);
+          // focus stays in the input, which points at the active one.
           resp.hits.forEach(function (hit, i) {
             var li = el("li");
-            li.id = "hs-box-opt-" + i;
-            li.setAttribute("role", "option");
-            li.setAttribute("aria-selected", "false");
+            li.setAttribute("role", "none");
             var a = renderHit(hit);
+            a.id = "hs-box-opt-" + i;
+            a.setAttribute("role", "option");
+            a.setAttribute("aria-selected", "false");
             a.tabIndex = -1;
             li.appendChild(a);
             list.appendChild(li);
@@ -336,8 +339,7 @@
         setActive(active < 0 && ev.key === "ArrowUp" ? -1 : active + (ev.key === "ArrowDown" ? 1 : -1));
       } else if (ev.key === "Enter" && active >= 0) {
         ev.preventDefault();
-        var a = options()[active].querySelector("a");
-        if (a) location.href = a.href;
+        location.href = options()[active].href;
       } else if (ev.key === "Escape") {
         if (!panel.hidden) {
           ev.preventDefault();

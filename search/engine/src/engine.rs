@@ -374,7 +374,12 @@ impl Engine {
     /// Every result of `expr` in rank order (see `search_step`): those that
     /// match every counting word, then, when they are fewer than
     /// `page_end`, those that match some of them.
-    fn results(&self, expr: &Expr, exp: &Expansions, page_end: usize) -> Result<Results, SearchError> {
+    fn results(
+        &self,
+        expr: &Expr,
+        exp: &Expansions,
+        page_end: usize,
+    ) -> Result<Results, SearchError> {
         let plan = Plan::new(expr, &self.facet_words, |t| self.is_common(t));
         let query = Compiler {
             fields: &self.fields,
@@ -514,7 +519,13 @@ impl Engine {
                     }
                 }
                 if plain_word(t) {
-                    facet_values.extend(self.facet_words.get(&slug(&t.raw)).into_iter().flatten().cloned());
+                    facet_values.extend(
+                        self.facet_words
+                            .get(&slug(&t.raw))
+                            .into_iter()
+                            .flatten()
+                            .cloned(),
+                    );
                 }
             }
             Expr::Filter(f, v) => facet_values.push((*f, v.clone())),
@@ -720,9 +731,7 @@ fn facet_words(labels: &BTreeMap<String, BTreeMap<String, String>>) -> FacetWord
     let mut out = FacetWords::new();
     for field in [FilterField::Tag, FilterField::Service] {
         for key in labels.get(field.name()).into_iter().flat_map(|m| m.keys()) {
-            out.entry(slug(key))
-                .or_default()
-                .push((field, key.clone()));
+            out.entry(slug(key)).or_default().push((field, key.clone()));
         }
     }
     out
@@ -783,7 +792,13 @@ mod tests {
             BTreeMap::from([("mysql".to_string(), "MySQL".to_string())]),
         );
         let words = facet_words(&labels);
-        assert_eq!(words["power-loss"], [(FilterField::Tag, "power-loss".to_string())]);
-        assert_eq!(words["mysql"], [(FilterField::Service, "mysql".to_string())]);
+        assert_eq!(
+            words["power-loss"],
+            [(FilterField::Tag, "power-loss".to_string())]
+        );
+        assert_eq!(
+            words["mysql"],
+            [(FilterField::Service, "mysql".to_string())]
+        );
     }
 }

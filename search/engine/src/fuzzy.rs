@@ -198,12 +198,19 @@ mod tests {
         let mut exp = Expansions::new();
         exp.insert(words[0].terms[0].clone(), vec![("kubernet".into(), 0.8)]);
         exp.insert(words[1].terms[0].clone(), vec![("upgrad".into(), 0.8)]);
-        let texts = ["Kubernetes clusters", "the kubernetes upgrade", "a Kubernetes node"];
+        let texts = [
+            "Kubernetes clusters",
+            "the kubernetes upgrade",
+            "a Kubernetes node",
+        ];
         assert_eq!(
             suggest("kubernets upgarde", &words, &exp, &texts).as_deref(),
             Some("kubernetes upgrade")
         );
         // A candidate no result spells leaves the word as typed.
-        assert_eq!(suggest("kubernets upgarde", &words, &exp, &["nothing here"]), None);
+        assert_eq!(
+            suggest("kubernets upgarde", &words, &exp, &["nothing here"]),
+            None
+        );
     }
 }

@@ -72,7 +72,11 @@ pub(crate) struct Plan {
 impl Plan {
     /// Sorts the top-level parts of `expr`; `is_common` decides for each
     /// plain word whether it is common.
-    pub(crate) fn new(expr: &Expr, facets: &FacetWords, is_common: impl Fn(&TextExpr) -> bool) -> Plan {
+    pub(crate) fn new(
+        expr: &Expr,
+        facets: &FacetWords,
+        is_common: impl Fn(&TextExpr) -> bool,
+    ) -> Plan {
         let items: Vec<&Expr> = match expr {
             Expr::And(items) => items.iter().collect(),
             e => vec![e],
@@ -227,7 +231,10 @@ impl Compiler<'_> {
             for (c, w) in expansions.into_iter().flatten() {
                 alternatives.push((
                     Occur::Should,
-                    Box::new(BoostQuery::new(terms_query(field, std::slice::from_ref(c)), *w)),
+                    Box::new(BoostQuery::new(
+                        terms_query(field, std::slice::from_ref(c)),
+                        *w,
+                    )),
                 ));
             }
             let q: Box<dyn Query> = if alternatives.len() == 1 {
@@ -240,10 +247,16 @@ impl Compiler<'_> {
         let best: Box<dyn Query> = if per_field.len() == 1 {
             per_field.pop().expect("one field")
         } else {
-            Box::new(DisjunctionMaxQuery::with_tie_breaker(per_field, TIE_BREAKER))
+            Box::new(DisjunctionMaxQuery::with_tie_breaker(
+                per_field,
+                TIE_BREAKER,
+            ))
         };
         let facets = match plain_word(t) {
-            true => self.facets.get(&slug(&t.raw)).map_or(&[][..], Vec::as_slice),
+            true => self
+                .facets
+                .get(&slug(&t.raw))
+                .map_or(&[][..], Vec::as_slice),
             false => &[],
         };
         if facets.is_empty() {
@@ -317,13 +330,21 @@ mod tests {
     fn common_words_are_optional_unless_alone() {
         let facets = FacetWords::new();
         let common = |t: &TextExpr| crate::words::is_common(&t.raw);
-        let plan = Plan::new(&parse("what happens when the disk fills up").unwrap(), &facets, common);
+        let plan = Plan::new(
+            &parse("what happens when the disk fills up").unwrap(),
+            &facets,
+            common,
+        );
         assert_eq!(plan.counted.len(), 3, "{plan:?}");
         assert_eq!(plan.optional.len(), 4, "{plan:?}");
         let plan = Plan::new(&parse("the who").unwrap(), &facets, common);
         assert_eq!((plan.counted.len(), plan.optional.len()), (2, 0));
         // In a phrase, every word counts.
-        let plan = Plan::new(&parse("\"out of memory\" tag:db -the").unwrap(), &facets, common);
+        let plan = Plan::new(
+            &parse("\"out of memory\" tag:db -the").unwrap(),
+            &facets,
+            common,
+        );
         assert_eq!(
             (plan.counted.len(), plan.required.len(), plan.excluded.len()),
             (1, 1, 1)
@@ -333,9 +354,15 @@ mod tests {
     #[test]
     fn two_words_equal_to_a_tag_add_its_bonus() {
         let mut facets = FacetWords::new();
-        facets.insert("power-loss".into(), vec![(FilterField::Tag, "power-loss".into())]);
+        facets.insert(
+            "power-loss".into(),
+            vec![(FilterField::Tag, "power-loss".into())],
+        );
         let plan = Plan::new(&parse("Power loss datacenter").unwrap(), &facets, |_| false);
-        assert_eq!(plan.pair_facets, vec![(FilterField::Tag, "power-loss".into())]);
+        assert_eq!(
+            plan.pair_facets,
+            vec![(FilterField::Tag, "power-loss".into())]
+        );
         assert_eq!(slug("Power_Loss!"), "power-loss");
     }
 }

@@ -396,7 +396,10 @@ mod tests {
             ]
         );
         assert_eq!(analyze("INC-2024-003"), ["inc", "2024", "003"]);
-        assert_eq!(analyze("rollback_debug-flag"), ["rollback", "debug", "flag"]);
+        assert_eq!(
+            analyze("rollback_debug-flag"),
+            ["rollback", "debug", "flag"]
+        );
         // Very long tokens are dropped.
         assert_eq!(analyze(&format!("aa {} bb", "x".repeat(60))), ["aa", "bb"]);
     }

@@ -175,9 +175,13 @@ mod tests {
     #[test]
     fn the_window_sits_on_the_rarest_words() {
         let filler = "lorem ipsum dolor sit amet ".repeat(20);
-        let text = format!("The database was slow. {filler} Transaction wraparound stopped the database.");
-        let weights: HashMap<String, f32> =
-            [("databas".to_string(), 0.5), ("wraparound".to_string(), 4.0)].into();
+        let text =
+            format!("The database was slow. {filler} Transaction wraparound stopped the database.");
+        let weights: HashMap<String, f32> = [
+            ("databas".to_string(), 0.5),
+            ("wraparound".to_string(), 4.0),
+        ]
+        .into();
         let s = snippet_html(&text, &weights, 120);
         assert!(s.contains("<mark>wraparound</mark>"), "{s}");
         assert!(s.contains("<mark>database</mark>"), "{s}");

@@ -18,10 +18,10 @@ const COMMON: &[&str] = &[
     "it", "its", "itself", "just", "may", "me", "might", "more", "most", "much", "must", "my",
     "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours",
     "out", "over", "own", "same", "shall", "she", "should", "so", "some", "such", "than", "that",
-    "the", "their", "theirs", "them", "then", "there", "these", "they", "this", "those",
-    "through", "to", "too", "under", "until", "up", "upon", "us", "very", "was", "we", "were",
-    "what", "whatever", "when", "where", "whether", "which", "while", "who", "whom", "whose",
-    "why", "will", "with", "within", "without", "would", "you", "your", "yours",
+    "the", "their", "theirs", "them", "then", "there", "these", "they", "this", "those", "through",
+    "to", "too", "under", "until", "up", "upon", "us", "very", "was", "we", "were", "what",
+    "whatever", "when", "where", "whether", "which", "while", "who", "whom", "whose", "why",
+    "will", "with", "within", "without", "would", "you", "your", "yours",
 ];
 
 /// Whether a word as typed (any case) is a common English word.

@@ -468,11 +468,7 @@ fn only_files_of_the_built_site_are_served() {
     let wasm = server.get(&wasm_path);
     assert_eq!(wasm.status, 200);
     assert_eq!(wasm.header("Content-Type"), Some("application/wasm"));
-    let part = request(
-        server.address(),
-        &wasm_path,
-        &[("Range", "bytes=0-3")],
-    );
+    let part = request(server.address(), &wasm_path, &[("Range", "bytes=0-3")]);
     assert_eq!(part.status, 206);
     assert_eq!(part.body, b"\0asm");
     let len = wasm.body.len();
@@ -481,11 +477,7 @@ fn only_files_of_the_built_site_are_served() {
         Some(format!("bytes 0-3/{len}").as_str())
     );
     let beyond = format!("bytes={len}-");
-    let unsatisfiable = request(
-        server.address(),
-        &wasm_path,
-        &[("Range", &beyond)],
-    );
+    let unsatisfiable = request(server.address(), &wasm_path, &[("Range", &beyond)]);
     assert_eq!(unsatisfiable.status, 416);
     let css = server.get("/static/style.css");
     assert_eq!(css.header("Content-Type"), Some("text/css; charset=utf-8"));
