@@ -16,7 +16,8 @@ use super::timeparse::{
 };
 use super::{ActionItem, ActionStatus, ExtraField, ItemSource, Severity, Status, Visibility};
 use crate::config::{Config, find_key_line};
-use crate::diagnostics::{Diagnostic, LineIndex, Location};
+use crate::diagnostics::{Diagnostic, LineIndex, Location, codes};
+use crate::field;
 
 /// The front matter of one file, keyed by canonical field name.
 pub struct Fields<'a> {
@@ -66,7 +67,7 @@ impl<'a> Fields<'a> {
                 continue;
             }
             let canonical = config.canonical_field(&key);
-            if crate::config::CANONICAL_FIELDS.contains(&canonical) {
+            if field::ALL.contains(&canonical) {
                 if !fields.locations.contains_key(canonical) {
                     let at = fields.location_of(&key);
                     fields.locations.insert(canonical.to_string(), at);
@@ -126,7 +127,7 @@ impl<'a> Fields<'a> {
         for (key, _) in values {
             self.warning(
                 &key,
-                "duplicate-field",
+                codes::DUPLICATE_FIELD,
                 format!(
                     "`{key}` also sets `{field}`; the value of `{}` is used",
                     kept.0
@@ -144,7 +145,7 @@ impl<'a> Fields<'a> {
             None => {
                 self.error(
                     &key,
-                    "field-type",
+                    codes::FIELD_TYPE,
                     format!("`{key}` should be text, not a {}", kind_name(&value)),
                     format!("write `{key}: some text`"),
                 );
@@ -182,7 +183,7 @@ impl<'a> Fields<'a> {
                         };
                         self.error(
                             &key,
-                            "field-type",
+                            codes::FIELD_TYPE,
                             format!("`{key}` should be a list of text items, but {which}"),
                             format!("write `{key}: [a, b]`"),
                         );
@@ -197,7 +198,7 @@ impl<'a> Fields<'a> {
                     ),
                     None => self.error(
                         &key,
-                        "field-type",
+                        codes::FIELD_TYPE,
                         format!("`{key}` should be a list, not a {}", kind_name(&other)),
                         format!("write `{key}: [a, b]`"),
                     ),
@@ -216,7 +217,7 @@ impl<'a> Fields<'a> {
             let key = self.written_key(field);
             self.error(
                 &key,
-                "too-many-labels",
+                codes::TOO_MANY_LABELS,
                 format!(
                     "`{key}` lists {} {field}; an incident lists at most {max}",
                     names.len()
@@ -242,7 +243,7 @@ impl<'a> Fields<'a> {
                 _ => {
                     self.error(
                         &key,
-                        "field-type",
+                        codes::FIELD_TYPE,
                         format!("`{key}` should be true or false"),
                         format!("write `{key}: true`"),
                     );
@@ -259,12 +260,12 @@ impl<'a> Fields<'a> {
         match parsed {
             None => self.error(
                 &key,
-                "invalid-timestamp",
+                codes::INVALID_TIMESTAMP,
                 format!("`{key}` is not a timestamp: `{}`", text.trim()),
                 format!("use RFC 3339 (`2024-03-01T14:23:00Z`) or `2024-03-01 14:23` in the configured time zone ({})", self.config.timezone_name),
             ),
             Some(ts) if !timestamp_in_range(ts) => {
-                self.out_of_range(&key, "invalid-timestamp", text.trim());
+                self.out_of_range(&key, codes::INVALID_TIMESTAMP, text.trim());
                 return None;
             }
             Some(_) => {}
@@ -292,12 +293,12 @@ impl<'a> Fields<'a> {
         match parsed {
             None => self.error(
                 &key,
-                "invalid-date",
+                codes::INVALID_DATE,
                 format!("`{key}` is not a date: `{}`", text.trim()),
                 "write the date as YYYY-MM-DD, e.g. `2024-03-01`",
             ),
             Some(date) if !date_in_range(date) => {
-                self.out_of_range(&key, "invalid-date", text.trim());
+                self.out_of_range(&key, codes::INVALID_DATE, text.trim());
                 return None;
             }
             Some(_) => {}
@@ -312,14 +313,14 @@ impl<'a> Fields<'a> {
         match parsed {
             None => self.error(
                 &key,
-                "invalid-duration",
+                codes::INVALID_DURATION,
                 format!("`{key}` is not a duration: `{}`", text.trim()),
                 "write e.g. `4h23m`, `90m` or `44 minutes 35 seconds`",
             ),
             Some(minutes) if minutes > MAX_DURATION_MINUTES => {
                 self.error(
                     &key,
-                    "invalid-duration",
+                    codes::INVALID_DURATION,
                     format!("`{key}` is `{}`, longer than ten years", text.trim()),
                     "check the number for a typo; write e.g. `4h23m` or `3 days`",
                 );
@@ -331,7 +332,7 @@ impl<'a> Fields<'a> {
     }
 
     pub fn severity(&mut self) -> Option<Severity> {
-        let text = self.string("severity")?;
+        let text = self.string(field::SEVERITY)?;
         let resolved = self
             .config
             .severities
@@ -341,14 +342,14 @@ impl<'a> Fields<'a> {
                 name: level.name.clone(),
             });
         if resolved.is_none() {
-            let key = self.written_key("severity");
+            let key = self.written_key(field::SEVERITY);
             let hint = format!(
                 "use one of the configured levels: {}; or add `{text}` as an alias under `severities` in hindsight.yaml",
                 self.config.severities.describe()
             );
             self.error(
                 &key,
-                "unknown-severity",
+                codes::UNKNOWN_SEVERITY,
                 format!("unknown severity `{text}`"),
                 hint,
             );
@@ -357,14 +358,14 @@ impl<'a> Fields<'a> {
     }
 
     pub fn status(&mut self) -> Status {
-        let Some(text) = self.string("status") else {
+        let Some(text) = self.string(field::STATUS) else {
             return Status::default();
         };
         Status::parse(&text).unwrap_or_else(|| {
-            let key = self.written_key("status");
+            let key = self.written_key(field::STATUS);
             self.error(
                 &key,
-                "unknown-status",
+                codes::UNKNOWN_STATUS,
                 format!("unknown status `{text}`"),
                 "use investigating, mitigated, resolved or closed",
             );
@@ -373,17 +374,17 @@ impl<'a> Fields<'a> {
     }
 
     pub fn visibility(&mut self) -> Visibility {
-        let Some(text) = self.string("visibility") else {
+        let Some(text) = self.string(field::VISIBILITY) else {
             return Visibility::default();
         };
         match text.to_lowercase().as_str() {
             "public" => Visibility::Public,
             "internal" | "private" => Visibility::Internal,
             _ => {
-                let key = self.written_key("visibility");
+                let key = self.written_key(field::VISIBILITY);
                 self.error(
                     &key,
-                    "unknown-visibility",
+                    codes::UNKNOWN_VISIBILITY,
                     format!("unknown visibility `{text}`"),
                     "use `public` or `internal`",
                 );
@@ -394,13 +395,13 @@ impl<'a> Fields<'a> {
     }
 
     pub fn action_items(&mut self) -> Vec<ActionItem> {
-        let Some((key, value)) = self.single("action_items") else {
+        let Some((key, value)) = self.single(field::ACTION_ITEMS) else {
             return Vec::new();
         };
         let Value::Sequence(items) = value else {
             self.error(
                 &key,
-                "field-type",
+                codes::FIELD_TYPE,
                 format!("`{key}` should be a list of {{title, owner, due, status}}"),
                 "write `- { title: Add alert, owner: alice, due: 2025-03-01, status: open }`",
             );
@@ -421,7 +422,7 @@ impl<'a> Fields<'a> {
                     else {
                         self.error(
                             &key,
-                            "action-item-invalid",
+                            codes::ACTION_ITEM_INVALID,
                             "an action item has no title".into(),
                             "give every action item a `title:`",
                         );
@@ -429,7 +430,7 @@ impl<'a> Fields<'a> {
                     };
                     let status_text = get(&["status", "state"]).unwrap_or_default();
                     let status = ActionStatus::parse(&status_text).unwrap_or_else(|| {
-                        self.warning(&key, "unknown-action-status", format!("action item `{title}` has unknown status `{status_text}`; counted as open"), "use open, in-progress, done or wont-do");
+                        self.warning(&key, codes::UNKNOWN_ACTION_STATUS, format!("action item `{title}` has unknown status `{status_text}`; counted as open"), "use open, in-progress, done or wont-do");
                         ActionStatus::Open
                     });
                     let due = get(&["due", "due_date", "deadline"]).and_then(|d| {
@@ -437,7 +438,7 @@ impl<'a> Fields<'a> {
                         if parsed.is_none() {
                             self.warning(
                                 &key,
-                                "invalid-date",
+                                codes::INVALID_DATE,
                                 format!("action item `{title}` has an unreadable due date `{d}`"),
                                 "write the date as YYYY-MM-DD",
                             );
@@ -462,7 +463,7 @@ impl<'a> Fields<'a> {
                     }),
                     _ => self.error(
                         &key,
-                        "action-item-invalid",
+                        codes::ACTION_ITEM_INVALID,
                         format!("an action item is a {}", kind_name(&other)),
                         "write `- { title: …, owner: …, due: …, status: … }`",
                     ),

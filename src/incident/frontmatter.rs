@@ -3,7 +3,7 @@
 use yaml_serde::{Mapping, Value};
 
 use crate::config::strip_location;
-use crate::diagnostics::{Diagnostic, LineIndex};
+use crate::diagnostics::{Diagnostic, LineIndex, codes};
 
 /// Front matter larger than this is refused (it is metadata, not content).
 const MAX_FRONT_MATTER_BYTES: usize = 256 * 1024;
@@ -50,11 +50,13 @@ pub fn split<'a>(path: &str, text: &'a str) -> Result<Split<'a>, Diagnostic> {
         }
         offset += raw.len();
     }
-    Err(
-        Diagnostic::error("front-matter-unclosed", path, "front matter is not closed")
-            .at(LineIndex::new(text).line(1))
-            .hint("end the front matter with a line containing only `---`"),
+    Err(Diagnostic::error(
+        codes::FRONT_MATTER_UNCLOSED,
+        path,
+        "front matter is not closed",
     )
+    .at(LineIndex::new(text).line(1))
+    .hint("end the front matter with a line containing only `---`"))
 }
 
 fn whole_body(text: &str) -> Split<'_> {
@@ -74,7 +76,7 @@ pub fn parse_yaml(path: &str, file_text: &str, split: &Split<'_>) -> Result<Mapp
     let lines = LineIndex::new(file_text);
     if split.yaml.len() > MAX_FRONT_MATTER_BYTES {
         return Err(Diagnostic::error(
-            "front-matter-too-large",
+            codes::FRONT_MATTER_TOO_LARGE,
             path,
             format!(
                 "front matter is {} KB; the limit is {} KB",
@@ -88,7 +90,7 @@ pub fn parse_yaml(path: &str, file_text: &str, split: &Split<'_>) -> Result<Mapp
     if let Some(at) = too_deep(split.yaml) {
         let yaml_offset = split.yaml.as_ptr() as usize - file_text.as_ptr() as usize;
         return Err(Diagnostic::error(
-            "yaml-syntax",
+            codes::YAML_SYNTAX,
             path,
             format!("invalid front matter: brackets nested more than {MAX_FLOW_DEPTH} levels deep"),
         )
@@ -122,7 +124,7 @@ pub fn parse_yaml(path: &str, file_text: &str, split: &Split<'_>) -> Result<Mapp
             "front matter must be YAML `key: value` lines between two `---` lines"
         };
         Diagnostic::error(
-            "yaml-syntax",
+            codes::YAML_SYNTAX,
             path,
             format!("invalid front matter: {message}"),
         )
@@ -133,7 +135,7 @@ pub fn parse_yaml(path: &str, file_text: &str, split: &Split<'_>) -> Result<Mapp
         Value::Mapping(mapping) => Ok(mapping),
         Value::Null => Ok(Mapping::new()),
         other => Err(Diagnostic::error(
-            "front-matter-not-mapping",
+            codes::FRONT_MATTER_NOT_MAPPING,
             path,
             format!(
                 "front matter is a {}, not a set of `key: value` fields",

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use include_dir::{Dir, include_dir};
 use tera::{Context, Kwargs, State, Tera, TeraResult};
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, codes};
 
 static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/theme");
 
@@ -112,7 +112,7 @@ pub fn on_runaway(handler: impl Fn(Diagnostic) + Send + Sync + 'static) {
             if let (Some(template), Some(handler)) = (runaway, ON_RUNAWAY.get()) {
                 handler(
                     Diagnostic::error(
-                        "template-error",
+                        codes::TEMPLATE_ERROR,
                         format!("theme/templates/{template}"),
                         format!("template `{template}` failed to render"),
                     )
@@ -204,7 +204,7 @@ impl TemplateError {
                 .contains(&format!("templates/{}", self.template)),
         );
         Diagnostic::error(
-            "template-error",
+            codes::TEMPLATE_ERROR,
             path,
             format!("template `{}` failed to render", self.template),
         )
@@ -254,7 +254,7 @@ impl Theme {
                     Ok(text) => templates.push((name.to_string(), text)),
                     Err(_) => diagnostics.push(
                         Diagnostic::error(
-                            "template-error",
+                            codes::TEMPLATE_ERROR,
                             origin(&path, overridden.contains(&path)),
                             "template is not valid UTF-8",
                         )
@@ -284,8 +284,12 @@ impl Theme {
                 |p| origin(&p, overridden.contains(&p)),
             );
             diagnostics.push(
-                Diagnostic::error("template-error", path, "theme templates do not compile")
-                    .hint(message),
+                Diagnostic::error(
+                    codes::TEMPLATE_ERROR,
+                    path,
+                    "theme templates do not compile",
+                )
+                .hint(message),
             );
         }
         if !diagnostics.is_empty() {
@@ -338,10 +342,6 @@ impl Theme {
         }
         String::from_utf8(out.html)
             .map_err(|_| failed("the template wrote text that is not UTF-8".into()))
-    }
-
-    pub fn has_template(&self, name: &str) -> bool {
-        self.tera.contains_template(name)
     }
 
     /// A non-template theme file, e.g. `postmortem.md`.

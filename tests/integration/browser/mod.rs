@@ -5,14 +5,18 @@
 //! - `links`: every internal link and asset of the bundled site resolves;
 //! - `screenshots`: pictures of the main pages, for people to look at;
 //! - `search`: the search box and page find what `hindsight search` finds;
-//! - `search_latency`: sizes and query latency in Chromium, when asked.
+//! - `search_latency`: sizes and query latency in Chromium, when asked;
+//! - `serve_overlay`: `hindsight serve`'s build-error overlay;
+//! - `findability_pagefind`: the findability suite through Pagefind, when asked.
 
 mod accessibility;
 mod chrome;
+mod findability_pagefind;
 mod links;
 mod screenshots;
 mod search;
 mod search_latency;
+mod serve_overlay;
 mod server;
 
 use std::path::Path;
