@@ -46,7 +46,8 @@ run() {
         local code=0
         /usr/bin/time -f "%U %S %e %M" -o "$work/time" "$hindsight" "${args[@]}" \
             >/dev/null 2>&1 || code=$?
-        read -r user sys wall rss <"$work/time"
+        # The last line: a failing run is preceded by "Command exited with …".
+        read -r user sys wall rss < <(tail -n 1 "$work/time")
         echo "$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }') $wall $((rss / 1024)) $code"
     done | sort -n | sed -n "$(((RUNS + 1) / 2))p"
 }

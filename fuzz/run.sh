@@ -12,7 +12,7 @@ shift || true
 jobs="${JOBS:-2}"
 here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here"
-targets=(parse_content import_infer check_scan search_query)
+targets=(parse_content import_infer check_scan search_query build_one_file serve_request)
 if [ "$#" -gt 0 ]; then targets=("$@"); fi
 
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz
