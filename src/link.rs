@@ -78,7 +78,8 @@ pub struct Kb {
     pub services: Vec<Group>,
     /// Per incident: explicit relations first, then inferred ones, best first.
     pub related: Vec<Vec<Relation>>,
-    /// Per incident: incidents whose body links to it with `[[ID]]`.
+    /// Per incident: incidents whose body links to it with `[[ID]]`, except
+    /// those that repeat it (listed once, in `repeated_by`).
     pub backlinks: Vec<Vec<usize>>,
     /// Per incident: the earlier incident it repeats, if any.
     pub repeats: Vec<Option<Repeat>>,
@@ -304,6 +305,11 @@ pub fn link(all: Vec<Incident>, config: Config, scope: Scope) -> (Kb, Vec<Diagno
         if let Some(repeat) = repeat {
             repeated_by[repeat.of].push(n);
         }
+    }
+    // "Referenced by" names each incident once: a repeat usually links to
+    // the incident it repeats, and is listed as a repeat.
+    for (list, repeaters) in backlinks.iter_mut().zip(&repeated_by) {
+        list.retain(|n| !repeaters.contains(n));
     }
     let kb = Kb {
         config,
@@ -617,6 +623,28 @@ mod tests {
         assert_eq!(kb.repeats[a], None);
         assert_eq!(kb.quarters[b].unwrap().label(), "2024-Q1");
         assert_eq!(kb.quarters[kb.find("E").unwrap()], None);
+    }
+
+    #[test]
+    fn a_repeat_that_links_to_what_it_repeats_is_referenced_once() {
+        let all = vec![
+            incident("content/a.md", "id: A\ntitle: A\ndate: 2024-01-01", ""),
+            incident(
+                "content/b.md",
+                "id: B\ntitle: B\ndate: 2024-02-01\nrepeat_of: A",
+                "Like [[A]].",
+            ),
+            incident(
+                "content/c.md",
+                "id: C\ntitle: C\ndate: 2024-03-01",
+                "See [[A]].",
+            ),
+        ];
+        let (kb, diags) = link(all, Config::default(), scope());
+        assert!(diags.is_empty(), "{diags:?}");
+        let [a, b, c] = ["A", "B", "C"].map(|id| kb.find(id).unwrap());
+        assert_eq!(kb.repeated_by[a], vec![b]);
+        assert_eq!(kb.backlinks[a], vec![c]);
     }
 
     #[test]

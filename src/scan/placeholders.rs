@@ -28,6 +28,9 @@ static TOKENS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     .collect()
 });
 
+/// The diagnostic code of a placeholder.
+pub const CODE: &str = "placeholder";
+
 static BRACKETS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\[([^\[\]\n]{1,160})\]").expect("valid regex"));
 
@@ -151,7 +154,7 @@ fn finding(placeholder: &str, range: std::ops::Range<usize>) -> Finding {
         placeholder.to_string()
     };
     Finding {
-        code: "placeholder",
+        code: CODE,
         range,
         message: format!("template placeholder `{shown}` was never filled in"),
         hint: "replace it with the real value, or delete it if it does not apply".into(),

@@ -6,6 +6,7 @@ mod support;
 mod browser;
 mod build;
 mod check;
+mod cli;
 // Symlinks, signals and mounts: Unix only.
 #[cfg(unix)]
 mod hardening;
@@ -13,5 +14,6 @@ mod import;
 mod init;
 mod metrics;
 mod new;
+mod pages;
 mod search;
 mod serve;
