@@ -1,4 +1,4 @@
-//! Command-line interface (SPEC §1).
+//! Command-line interface (docs/cli.md).
 
 use std::path::PathBuf;
 
@@ -138,6 +138,9 @@ pub struct ImportArgs {
     /// Also convert documents that look like unfilled templates
     #[arg(long)]
     pub include_templates: bool,
+    /// `json` prints the report as one JSON document, for scripts
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]

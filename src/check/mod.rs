@@ -9,12 +9,13 @@ use indicatif::ProgressBar;
 use jiff::civil::Date;
 
 use crate::config::Config;
-use crate::diagnostics::{Diagnostic, Diagnostics, LineIndex, Location};
+use crate::diagnostics::{Diagnostic, Diagnostics, Level, LineIndex, Location, codes};
+use crate::field;
 use crate::incident::{ActionItem, Incident, ItemSource};
 use crate::load::{SourceFile, Sources};
 use crate::pipeline::{BuildOptions, knowledge_base};
 use crate::render::theme::Theme;
-use crate::scan::{Scan, placeholders, scan_sources};
+use crate::scan::{Scan, scan_sources};
 
 /// Open action items without an owner, and open ones past their due date.
 pub fn action_item_diagnostics(incident: &Incident, file_text: &str, now: Date) -> Vec<Diagnostic> {
@@ -29,7 +30,7 @@ pub fn action_item_diagnostics(incident: &Incident, file_text: &str, now: Date) 
         if item.owner.is_none() {
             out.push(
                 Diagnostic::warning(
-                    "action-item-no-owner",
+                    codes::ACTION_ITEM_NO_OWNER,
                     &incident.source_path,
                     format!("action item `{}` has no owner", item.title),
                 )
@@ -40,7 +41,7 @@ pub fn action_item_diagnostics(incident: &Incident, file_text: &str, now: Date) 
         if let Some(due) = item.due.filter(|&due| due < now) {
             out.push(
                 Diagnostic::warning(
-                    "action-item-overdue",
+                    codes::ACTION_ITEM_OVERDUE,
                     &incident.source_path,
                     format!(
                         "action item `{}` was due {due} and is still {}",
@@ -65,7 +66,7 @@ fn item_location(incident: &Incident, item: &ActionItem, lines: &LineIndex<'_>) 
         ItemSource::FrontMatter => {
             let key = incident
                 .field_locations
-                .get("action_items")
+                .get(field::ACTION_ITEMS)
                 .cloned()
                 .unwrap_or_default();
             let front_matter_end = incident.body_line.saturating_sub(1);
@@ -93,14 +94,18 @@ fn placeholders_by_publication(
     scanned
         .into_iter()
         .map(|d| {
-            if d.code != placeholders::CODE {
+            if d.code != codes::PLACEHOLDER {
                 return d;
             }
             let publishable = *drafts
                 .entry(d.path.clone())
                 .or_insert_with(|| publishable(&d.path));
             if publishable {
-                d.escalate().hint(
+                Diagnostic {
+                    level: Level::Error,
+                    ..d
+                }
+                .hint(
                     "replace it with the real text, or mark the postmortem `draft: true` until it is finished (drafts are not published)",
                 )
             } else {

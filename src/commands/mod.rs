@@ -7,7 +7,7 @@ mod error;
 mod import;
 mod init;
 mod new;
-pub mod report;
+pub(crate) mod report;
 mod search;
 mod serve;
 
@@ -16,7 +16,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use jiff::civil::Date;
 
-pub use self::error::{Error, Exit};
+pub(crate) use self::error::{Error, Exit};
 use crate::cli::{Cli, Command};
 
 /// Parses the command line and runs the command; the one place a failed

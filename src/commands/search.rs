@@ -11,7 +11,7 @@ use super::Error;
 use super::build::output_folder;
 use crate::cli::SearchArgs;
 
-/// One line of `--json` output (SPEC §1: `{id, title, url, score, snippet}`).
+/// One line of `--json` output (docs/cli.md: `{id, title, url, score, snippet}`).
 #[derive(Serialize)]
 struct JsonHit<'a> {
     id: &'a str,

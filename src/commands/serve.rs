@@ -179,10 +179,11 @@ impl Builder {
             );
         } else {
             println!(
-                "Rebuilt in {} ms ({} of {} pages)",
+                "Rebuilt in {} ms ({} of {} pages), {} parsed again",
                 elapsed.as_millis(),
                 summary.rendered,
-                summary.pages
+                summary.pages,
+                report::plural(summary.parsed, "file")
             );
         }
     }

@@ -4,7 +4,7 @@
 //! `build --strict` (the pipeline) and by `import`; fuzz targets and tests
 //! call them directly. What they find is documented in docs/safety.md.
 
-pub mod placeholders;
+pub(crate) mod placeholders;
 pub mod secrets;
 
 use std::collections::HashSet;
@@ -13,7 +13,7 @@ use std::ops::Range;
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::diagnostics::{Diagnostic, LineIndex};
+use crate::diagnostics::{Diagnostic, LineIndex, codes};
 use crate::load::{SourceFile, Sources};
 
 /// One problem found by a scanner, as a byte range of the scanned text.
@@ -84,7 +84,7 @@ pub fn unfinished_postmortems(sources: &Sources, published: &HashSet<&str>) -> V
             };
             Some(
                 Diagnostic::warning(
-                    placeholders::CODE,
+                    codes::PLACEHOLDER,
                     &file.path,
                     format!("published with {count} left from the template, first `{shown}`"),
                 )

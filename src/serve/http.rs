@@ -141,8 +141,7 @@ pub fn answer(site: &impl Source, url: &str, range: Option<&str>) -> Answer {
     let Some(body) = site.file(&key) else {
         let path = url.split(['?', '#']).next().unwrap_or("");
         if site.has(&format!("{key}/index.html")) {
-            return Answer::text(StatusCode::MOVED_PERMANENTLY, "moved
-")
+            return Answer::text(StatusCode::MOVED_PERMANENTLY, "moved\n")
                 .header(header::LOCATION, format!("{path}/"));
         }
         // Site URLs are lowercase (`/incidents/inc-2025-001/`): an address
@@ -150,9 +149,10 @@ pub fn answer(site: &impl Source, url: &str, range: Option<&str>) -> Answer {
         let lower = key.to_ascii_lowercase();
         if lower != key && (site.has(&lower) || site.has(&format!("{lower}/index.html"))) {
             let query = url[path.len()..].split('#').next().unwrap_or("");
-            return Answer::text(StatusCode::MOVED_PERMANENTLY, "moved
-")
-                .header(header::LOCATION, format!("{}{query}", path.to_ascii_lowercase()));
+            return Answer::text(StatusCode::MOVED_PERMANENTLY, "moved\n").header(
+                header::LOCATION,
+                format!("{}{query}", path.to_ascii_lowercase()),
+            );
         }
         return not_found(site);
     };

@@ -4,9 +4,9 @@
 //! the file watcher ([`watch`]). `commands::serve` drives them; the build
 //! itself is the pipeline's ([`crate::pipeline::rebuild`]).
 
-pub mod hosts;
+pub(crate) mod hosts;
 pub mod http;
-pub mod live;
-pub mod routes;
+pub(crate) mod live;
+pub(crate) mod routes;
 pub mod server;
-pub mod watch;
+pub(crate) mod watch;

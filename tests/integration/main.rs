@@ -7,6 +7,7 @@ mod browser;
 mod build;
 mod check;
 mod cli;
+mod findability;
 // Symlinks, signals and mounts: Unix only.
 #[cfg(unix)]
 mod hardening;

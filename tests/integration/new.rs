@@ -76,9 +76,9 @@ fn new_then_build() {
         build.stdout
     );
     assert!(
-        build.stderr.contains(&format!(
+        build.stderr.contains(
             "warning[placeholder]: published with 11 placeholders left from the template, first `[What happened"
-        )) && build.stderr.contains(&format!("--> {path}:")),
+        ) && build.stderr.contains(&format!("--> {path}:")),
         "{}",
         build.stderr
     );

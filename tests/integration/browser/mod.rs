@@ -9,10 +9,12 @@
 //! - `search`: the search box and page find what `hindsight search` finds;
 //! - `search_latency`: sizes and query latency in Chromium, when asked;
 //! - `serve_overlay`: `hindsight serve`'s build-error overlay;
-//! - `tables`: filtering and sorting tables and lists.
+//! - `tables`: filtering and sorting tables and lists;
+//! - `findability_pagefind`: the findability suite through Pagefind, when asked.
 
 mod accessibility;
 mod chrome;
+mod findability_pagefind;
 mod layout;
 mod links;
 mod not_found;

@@ -18,14 +18,25 @@ use crate::support::{Site, copy_dir};
 /// How soon another client must be answered while one misbehaves.
 const QUICK: Duration = Duration::from_secs(1);
 
-/// What a browser asks for: pages, a style sheet, the 1.4 MB search runtime.
-const TARGETS: [&str; 5] = [
-    "/",
-    "/incidents/",
-    INCIDENT_PAGE,
-    "/static/style.css",
-    "/search/search-runtime.wasm",
-];
+/// What a browser asks for: pages, a style sheet, the ~1 MB search runtime.
+fn targets() -> [String; 5] {
+    [
+        "/".to_string(),
+        "/incidents/".to_string(),
+        INCIDENT_PAGE.to_string(),
+        "/static/style.css".to_string(),
+        runtime_target(),
+    ]
+}
+
+/// The search runtime's address (its name carries its content hash).
+fn runtime_target() -> String {
+    let (name, _) = hindsight_search::runtime_files()
+        .into_iter()
+        .find(|(name, _)| name.ends_with(".wasm"))
+        .expect("the runtime has a .wasm file");
+    format!("/search/{name}")
+}
 
 /// `hindsight serve` on a copy of the bundled site (the server is dropped
 /// first, before the site's folder goes).
@@ -49,13 +60,13 @@ fn get(host: &str, target: &str) -> String {
     format!("GET {target} HTTP/1.0\r\nHost: {host}\r\n\r\n")
 }
 
-/// Every one of [`TARGETS`] asked at once, each by a client of its own:
+/// Every one of [`targets`] asked at once, each by a client of its own:
 /// the slowest answer.
 fn others_answered(address: &str) -> Duration {
     std::thread::scope(|scope| {
-        let clients: Vec<_> = TARGETS
-            .iter()
-            .map(|target| scope.spawn(move || quick_get(address, target)))
+        let clients: Vec<_> = targets()
+            .into_iter()
+            .map(|target| scope.spawn(move || quick_get(address, &target)))
             .collect();
         clients
             .into_iter()
@@ -98,9 +109,9 @@ fn ms(duration: Duration) -> String {
 fn a_client_that_pipelines_and_never_reads_blocks_no_one() {
     let (server, _site) = serving();
     let address = server.address();
-    let runtime = "/search/search-runtime.wasm";
-    let size = server.get(runtime).body.len();
-    assert!(size > 1_000_000, "the runtime is {size} bytes");
+    let runtime = runtime_target();
+    let size = server.get(&runtime).body.len();
+    assert!(size > 500_000, "the runtime is {size} bytes");
 
     let mut hog = TcpStream::connect(address).unwrap();
     let request = format!("GET {runtime} HTTP/1.1\r\nHost: {address}\r\n\r\n");
@@ -460,7 +471,8 @@ fn page_requests_on_a_fresh_start_are_not_starved_by_live_reload_streams() {
                 let start = &start;
                 scope.spawn(move || {
                     start.wait();
-                    quick_get(address, TARGETS[i % TARGETS.len()])
+                    let targets = targets();
+                    quick_get(address, &targets[i % targets.len()])
                 })
             })
             .collect();
