@@ -27,6 +27,12 @@ pub fn run() -> ExitCode {
     if !matches!(cli.command, Command::Serve(_)) {
         end_quietly_on_closed_pipes();
     }
+    // A theme override is code: one that renders on and on stops the run.
+    crate::render::theme::on_runaway(|diagnostic| {
+        report::diagnostics(&[diagnostic]);
+        eprintln!("Stopped: a theme template kept rendering; nothing was written.");
+        std::process::exit(2);
+    });
     let result = match cli.command {
         Command::Build(args) => build::run(&cli.root, &args),
         Command::Serve(args) => serve::run(&cli.root, &args),
