@@ -16,3 +16,4 @@ mod metrics;
 mod new;
 mod search;
 mod serve;
+mod similarity;
