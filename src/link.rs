@@ -14,6 +14,7 @@ use crate::diagnostics::{Diagnostic, LineIndex, Location, codes};
 use crate::field;
 use crate::incident::{Incident, Label};
 use crate::quarter::Quarter;
+use crate::similar::Meaning;
 
 /// How many inferred related incidents a page shows (explicit ones are all shown).
 const MAX_INFERRED_RELATED: usize = 5;
@@ -88,6 +89,8 @@ pub struct Kb {
     pub repeated_by: Vec<Vec<usize>>,
     /// Per incident: resolved `[[ID]]` targets of its body, by the id as written.
     pub references: Vec<BTreeMap<String, usize>>,
+    /// Similar incidents and recurring lessons.
+    pub meaning: Meaning,
     by_key: HashMap<String, usize>,
 }
 
@@ -298,10 +301,20 @@ pub fn link(all: Vec<Incident>, config: Config, scope: Scope) -> (Kb, Vec<Diagno
     let services = groups(&incidents, |i| &i.services);
     let related = related_incidents(&incidents, &tags, &services, &explicit);
     detect_repeats(&incidents, &config, &mut repeats);
-    let quarters = incidents
+    let days: Vec<Option<Date>> = incidents.iter().map(|i| incident_day(i, &config)).collect();
+    let quarters = days
         .iter()
-        .map(|i| incident_day(i, &config).map(|d| Quarter::of(d, config.fiscal_year_start_month)))
+        .map(|d| d.map(|d| Quarter::of(d, config.fiscal_year_start_month)))
         .collect();
+    let meaning = crate::profile::stage("  similar", || {
+        Meaning::compute(
+            &incidents,
+            &explicit,
+            &days,
+            &config.search_synonyms,
+            &config.similar,
+        )
+    });
 
     let mut repeated_by = vec![Vec::new(); incidents.len()];
     // Incidents are newest first: walking backwards lists the oldest repeat first.
@@ -327,6 +340,7 @@ pub fn link(all: Vec<Incident>, config: Config, scope: Scope) -> (Kb, Vec<Diagno
         repeats,
         repeated_by,
         references,
+        meaning,
         by_key,
     };
     (kb, diagnostics)

@@ -18,3 +18,4 @@ mod new;
 mod pages;
 mod search;
 mod serve;
+mod similarity;
