@@ -210,6 +210,91 @@ pub fn metrics_json(metrics: &crate::metrics::Metrics) -> Vec<u8> {
     bytes
 }
 
+/// `metrics.csv`: the quarter table for spreadsheets, one row per listed
+/// quarter (oldest first), the columns of `metrics.json`'s quarters;
+/// durations in minutes, an unknown figure empty.
+pub fn metrics_csv(metrics: &crate::metrics::Metrics) -> Vec<u8> {
+    let levels: Vec<&str> = metrics.quarters.first().map_or(Vec::new(), |q| {
+        q.figures
+            .by_severity
+            .0
+            .iter()
+            .map(|(l, _)| l.as_str())
+            .collect()
+    });
+    let mut header: Vec<String> = ["quarter", "start", "end", "incidents"]
+        .map(String::from)
+        .to_vec();
+    header.extend(levels.iter().map(|l| l.to_string()));
+    header.extend(
+        [
+            "unrated",
+            "ttr_median_minutes",
+            "ttr_p90_minutes",
+            "ttr_mean_minutes",
+            "ttr_known",
+            "ttd_median_minutes",
+            "ttd_p90_minutes",
+            "ttd_mean_minutes",
+            "ttd_known",
+            "action_items",
+            "action_items_done",
+            "action_items_open",
+            "action_items_completion_rate",
+            "repeat_incidents",
+        ]
+        .map(String::from),
+    );
+    let mut out = csv_line(&header);
+    for q in &metrics.quarters {
+        let f = &q.figures;
+        let mut row = vec![
+            q.quarter.to_string(),
+            q.start.to_string(),
+            q.end.to_string(),
+            f.incidents.to_string(),
+        ];
+        row.extend(f.by_severity.0.iter().map(|(_, c)| c.to_string()));
+        row.push(f.unrated.to_string());
+        for stats in [&f.mttr_minutes, &f.mttd_minutes] {
+            match stats {
+                Some(s) => row.extend([
+                    s.median.get().to_string(),
+                    s.p90.get().to_string(),
+                    s.mean.get().to_string(),
+                    s.n.to_string(),
+                ]),
+                None => row.extend([String::new(), String::new(), String::new(), "0".into()]),
+            }
+        }
+        let a = &f.action_items;
+        row.extend([
+            a.total.to_string(),
+            a.done.to_string(),
+            a.open.to_string(),
+            a.completion_rate.map(|r| r.to_string()).unwrap_or_default(),
+            f.repeat_incidents.to_string(),
+        ]);
+        out.push_str(&csv_line(&row));
+    }
+    out.into_bytes()
+}
+
+/// One CSV record (RFC 4180): fields with a comma, quote or line break are quoted.
+fn csv_line(fields: &[String]) -> String {
+    let quoted: Vec<String> = fields
+        .iter()
+        .map(|f| {
+            if f.contains([',', '"', '\n', '\r']) {
+                format!("\"{}\"", f.replace('"', "\"\""))
+            } else {
+                f.clone()
+            }
+        })
+        .collect();
+    format!("{}\r\n", quoted.join(","))
+}
+
 fn xml_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {

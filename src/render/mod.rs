@@ -65,6 +65,7 @@ pub fn render_site(
     sink.put("lessons.json".into(), feeds::lessons_json(kb))?;
     sink.put("feed.xml".into(), feeds::atom_feed(kb))?;
     sink.put("metrics.json".into(), feeds::metrics_json(metrics))?;
+    sink.put("metrics.csv".into(), feeds::metrics_csv(metrics))?;
     Ok(Rendered {
         fingerprints,
         pages: paths,
