@@ -208,7 +208,7 @@ pub fn lessons(data: &SiteData<'_>) -> LessonsPage {
                 .take(RECURRING_MEMBERS_SHOWN)
                 .map(row)
                 .collect();
-            let dates = g
+            let mut dates = g
                 .members
                 .iter()
                 .filter_map(|m| data.cards[m.incident].date.clone());
@@ -216,7 +216,7 @@ pub fn lessons(data: &SiteData<'_>) -> LessonsPage {
                 best: row(&g.best),
                 incidents: g.incidents.len(),
                 first: dates.clone().next(),
-                last: dates.last(),
+                last: dates.next_back(),
                 more: g.members.len() - members.len(),
                 members,
             }
