@@ -6,6 +6,7 @@ mod support;
 mod browser;
 mod build;
 mod check;
+mod cli;
 mod findability;
 // Symlinks, signals and mounts: Unix only.
 #[cfg(unix)]
@@ -14,5 +15,7 @@ mod import;
 mod init;
 mod metrics;
 mod new;
+mod pages;
 mod search;
 mod serve;
+mod similarity;

@@ -134,9 +134,30 @@ pub fn severity<'a>(data: &'a SiteData<'_>, rank: usize) -> SeverityPage<'a> {
 /// The context of `lessons.html`.
 #[derive(Debug, Serialize)]
 pub struct LessonsPage {
+    /// Lessons learned in more than one incident, the most incidents first.
+    pub recurring: Vec<RecurringLesson>,
     /// By tag, in name order; lessons of untagged incidents last.
     pub groups: Vec<LessonGroup>,
     pub total: usize,
+}
+
+/// Wordings of a recurring lesson the page lists; the rest are counted.
+const RECURRING_MEMBERS_SHOWN: usize = 12;
+
+/// A lesson learned in more than one incident.
+#[derive(Debug, Serialize)]
+pub struct RecurringLesson {
+    /// The best wording (the group's most central lesson), linking to it.
+    pub best: LessonRow,
+    /// How many incidents learned it.
+    pub incidents: usize,
+    /// The day of the first and the last incident that learned it.
+    pub first: Option<String>,
+    pub last: Option<String>,
+    /// Every wording, oldest incident first (at most a dozen).
+    pub members: Vec<LessonRow>,
+    /// Wordings not listed.
+    pub more: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -173,7 +194,36 @@ pub fn lessons(data: &SiteData<'_>) -> LessonsPage {
             lessons: untagged,
         });
     }
+    let row = |m: &crate::similar::LessonRef| {
+        data.lesson_row(m.incident, &kb.incidents[m.incident].lessons[m.lesson])
+    };
+    let recurring = kb
+        .meaning
+        .lesson_groups
+        .iter()
+        .map(|g| {
+            let members: Vec<LessonRow> = g
+                .members
+                .iter()
+                .take(RECURRING_MEMBERS_SHOWN)
+                .map(row)
+                .collect();
+            let mut dates = g
+                .members
+                .iter()
+                .filter_map(|m| data.cards[m.incident].date.clone());
+            RecurringLesson {
+                best: row(&g.best),
+                incidents: g.incidents.len(),
+                first: dates.clone().next(),
+                last: dates.next_back(),
+                more: g.members.len() - members.len(),
+                members,
+            }
+        })
+        .collect();
     LessonsPage {
+        recurring,
         groups,
         total: kb.incidents.iter().map(|i| i.lessons.len()).sum(),
     }
@@ -204,7 +254,10 @@ pub fn search(data: &SiteData<'_>) -> SearchPage {
     }
 }
 
-/// The context of `404.html`: nothing besides the frame (whose `root` is
-/// the site's base path, since the page is served from any depth).
+/// The context of `404.html`, which is served from any depth: the site's
+/// base path (from `base_url`, else `/`) for its `<base>` element, to which
+/// its links (`root` is empty) are relative.
 #[derive(Debug, Serialize)]
-pub struct NotFoundPage {}
+pub struct NotFoundPage {
+    pub base_path: String,
+}
