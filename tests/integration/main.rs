@@ -13,5 +13,6 @@ mod import;
 mod init;
 mod metrics;
 mod new;
+mod pagination;
 mod search;
 mod serve;

@@ -3,6 +3,7 @@
 //!
 //! - `accessibility`: axe-core on every page type, light, dark and phone;
 //! - `links`: every internal link and asset of the bundled site resolves;
+//! - `lists`: the incidents list's filter and sort across its pages;
 //! - `screenshots`: pictures of the main pages, for people to look at;
 //! - `search`: the search box and page find what `hindsight search` finds;
 //! - `search_latency`: sizes and query latency in Chromium, when asked.
@@ -10,6 +11,7 @@
 mod accessibility;
 mod chrome;
 mod links;
+mod lists;
 mod screenshots;
 mod search;
 mod search_latency;
