@@ -45,9 +45,9 @@ lock_closure() {
 
 source_hash() {
   {
-    for f in $(find search/engine/src search/web/src search/web/js -type f | sort) \
+    for f in $(find search/engine/src search/web/src -type f | sort) \
       search/engine/Cargo.toml search/web/Cargo.toml .cargo/config.toml \
-      scripts/build-search-runtime.sh; do
+      search/web/tantivy-facet-without-regex.patch scripts/build-search-runtime.sh; do
       echo "== $f"
       cat "$f"
     done

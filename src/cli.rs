@@ -1,4 +1,4 @@
-//! Command-line interface (SPEC §1).
+//! Command-line interface (docs/cli.md).
 
 use std::path::PathBuf;
 
@@ -70,6 +70,11 @@ pub struct ServeArgs {
     /// Address to listen on; the default serves this machine only
     #[arg(long, default_value = "127.0.0.1", value_name = "IP")]
     pub bind: String,
+    /// Also answer requests addressed to this host name (a proxy's, or this
+    /// machine's on the network); by default only localhost, loopback
+    /// addresses and the --bind address are answered. Repeatable
+    #[arg(long, value_name = "NAME")]
+    pub allow_host: Vec<String>,
     #[command(flatten)]
     pub build: BuildArgs,
 }
@@ -120,6 +125,9 @@ pub struct ImportArgs {
     /// Also convert documents that look like unfilled templates
     #[arg(long)]
     pub include_templates: bool,
+    /// `json` prints the report as one JSON document, for scripts
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
 
-use crate::diagnostics::{Diagnostic, LineIndex};
+use crate::diagnostics::{Diagnostic, LineIndex, codes};
+use crate::field;
 
 pub const CONFIG_FILE: &str = "hindsight.yaml";
 
@@ -24,6 +25,7 @@ struct RawConfig {
     secrets: RawSecrets,
     allow_html: bool,
     ignore: Vec<String>,
+    search: RawSearch,
 }
 
 #[derive(Debug, Deserialize)]
@@ -38,6 +40,23 @@ struct RawSeverity {
 #[serde(deny_unknown_fields, default)]
 struct RawSecrets {
     extra_patterns: Vec<String>,
+}
+
+/// `search:`: `synonyms` maps a word to one or more equivalents
+/// (`k8s: kubernetes`, `db: [database, datastore]`), added to the default
+/// list unless `default_synonyms: false`.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+struct RawSearch {
+    synonyms: BTreeMap<String, OneOrMany>,
+    default_synonyms: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
 }
 
 /// A validated configuration.
@@ -58,6 +77,8 @@ pub struct Config {
     pub allow_html: bool,
     /// Glob patterns (relative to `content/`) of files that are not postmortems.
     pub ignore: globset::GlobSet,
+    /// Groups of equivalent search words: the defaults, then `search.synonyms`.
+    pub search_synonyms: Vec<Vec<String>>,
 }
 
 impl Default for Config {
@@ -75,36 +96,10 @@ impl Default for Config {
             secret_patterns: Vec::new(),
             allow_html: false,
             ignore: globset::GlobSet::empty(),
+            search_synonyms: hindsight_search::words::default_synonyms(),
         }
     }
 }
-
-/// The canonical front-matter fields (SPEC §2), the only valid alias targets.
-pub const CANONICAL_FIELDS: &[&str] = &[
-    "id",
-    "title",
-    "date",
-    "severity",
-    "status",
-    "started",
-    "detected",
-    "mitigated",
-    "resolved",
-    "duration",
-    "services",
-    "tags",
-    "commander",
-    "responders",
-    "impact",
-    "related",
-    "repeat_of",
-    "trigger",
-    "contributing_factors",
-    "action_items",
-    "summary",
-    "draft",
-    "visibility",
-];
 
 impl Config {
     /// Parses the text of `hindsight.yaml`; every problem is a diagnostic on that file.
@@ -115,11 +110,11 @@ impl Config {
         } else {
             yaml_serde::from_str(text).map_err(|e| {
                 let mut d = Diagnostic::error(
-                    "config-invalid",
+                    codes::CONFIG_INVALID,
                     CONFIG_FILE,
                     format!("invalid configuration: {}", strip_location(&e.to_string())),
                 )
-                .hint("see the configuration reference in README.md (section 3 of the spec)");
+                .hint("see the configuration reference in docs/configuration.md");
                 if let Some(loc) = e.location() {
                     d = d.at(lines.location(loc.index(), 1));
                 }
@@ -131,7 +126,7 @@ impl Config {
             let at = find_key_line(text, key)
                 .map(|l| lines.line(l))
                 .unwrap_or_default();
-            Diagnostic::error("config-invalid", CONFIG_FILE, message)
+            Diagnostic::error(codes::CONFIG_INVALID, CONFIG_FILE, message)
                 .at(at)
                 .hint(hint.to_string())
         };
@@ -180,7 +175,7 @@ impl Config {
             }
         }
         for (from, to) in raw.fields {
-            if CANONICAL_FIELDS.contains(&to.as_str()) {
+            if field::ALL.contains(&to.as_str()) {
                 config.field_aliases.insert(from, to);
             } else {
                 errors.push(key_error(
@@ -188,7 +183,7 @@ impl Config {
                     format!(
                         "field alias `{from}` maps to `{to}`, which is not a front-matter field"
                     ),
-                    &format!("map it onto one of: {}", CANONICAL_FIELDS.join(", ")),
+                    &format!("map it onto one of: {}", field::ALL.join(", ")),
                 ));
             }
         }
@@ -217,6 +212,29 @@ impl Config {
                     format!("invalid ignore pattern `{pattern}`: {e}"),
                     "patterns are globs relative to content/, e.g. `README.md` or `drafts/**`",
                 )),
+            }
+        }
+        if raw.search.default_synonyms == Some(false) {
+            config.search_synonyms.clear();
+        }
+        for (word, equivalents) in raw.search.synonyms {
+            let equivalents = match equivalents {
+                OneOrMany::One(w) => vec![w],
+                OneOrMany::Many(ws) => ws,
+            };
+            let group: Vec<String> = std::iter::once(word.clone())
+                .chain(equivalents)
+                .map(|w| w.trim().to_string())
+                .filter(|w| !w.is_empty())
+                .collect();
+            if word.trim().is_empty() || group.len() < 2 {
+                errors.push(key_error(
+                    "synonyms",
+                    format!("search synonym `{word}` needs a word and at least one equivalent"),
+                    "write `word: equivalent` or `word: [one, two]`, e.g. `k8s: kubernetes`",
+                ));
+            } else {
+                config.search_synonyms.push(group);
             }
         }
         match globs.build() {
@@ -442,6 +460,32 @@ mod tests {
             errors[0].message
         );
         assert_eq!(errors[0].location.line, 1);
+    }
+
+    #[test]
+    fn search_synonyms_extend_or_replace_the_defaults() {
+        let defaults = Config::default().search_synonyms;
+        assert!(defaults.contains(&vec!["k8s".to_string(), "kubernetes".to_string()]));
+        let config = Config::parse(
+            "search:\n  synonyms:\n    pg: postgres\n    db: [database, datastore]\n",
+        )
+        .unwrap();
+        assert_eq!(config.search_synonyms.len(), defaults.len() + 2);
+        assert!(config.search_synonyms.contains(&vec![
+            "db".into(),
+            "database".into(),
+            "datastore".into()
+        ]));
+        let config =
+            Config::parse("search:\n  default_synonyms: false\n  synonyms:\n    pg: postgres\n")
+                .unwrap();
+        assert_eq!(
+            config.search_synonyms,
+            [vec!["pg".to_string(), "postgres".to_string()]]
+        );
+        let errors = Config::parse("search:\n  synonyms:\n    pg: []\n").unwrap_err();
+        assert!(errors[0].message.contains("`pg`"), "{}", errors[0].message);
+        assert_eq!(errors[0].location.line, 2);
     }
 
     #[test]

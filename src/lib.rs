@@ -7,25 +7,31 @@
 // Diagnostics are rich values carried on cold paths; boxing them buys nothing.
 #![allow(clippy::result_large_err)]
 
-pub mod cache;
-pub mod check;
-pub mod cli;
+// The library's public face: what the binary runs (`commands::run`), what
+// the fuzz targets (fuzz/) drive directly (the pure stages that read what
+// people write), and the HTTP pieces of `serve` that the browser tests'
+// static server reuses. Everything else is the crate's own.
 pub mod commands;
 pub mod config;
-pub mod diagnostics;
 pub mod import;
 pub mod incident;
-pub mod link;
 pub mod load;
-pub mod metrics;
-pub mod pipeline;
-pub mod profile;
-pub mod prose;
-pub mod quarter;
 pub mod render;
-pub mod scaffold;
 pub mod scan;
-pub mod search_index;
 pub mod serve;
-pub mod slug;
-pub mod write;
+
+pub(crate) mod cache;
+pub(crate) mod check;
+pub(crate) mod cli;
+pub(crate) mod diagnostics;
+pub(crate) mod field;
+pub(crate) mod link;
+pub(crate) mod metrics;
+pub(crate) mod pipeline;
+pub(crate) mod profile;
+pub(crate) mod prose;
+pub(crate) mod quarter;
+pub(crate) mod scaffold;
+pub(crate) mod search_index;
+pub(crate) mod slug;
+pub(crate) mod write;

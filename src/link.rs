@@ -10,7 +10,8 @@ use jiff::civil::Date;
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::diagnostics::{Diagnostic, Location};
+use crate::diagnostics::{Diagnostic, Location, codes};
+use crate::field;
 use crate::incident::{Incident, Label};
 use crate::quarter::Quarter;
 
@@ -149,14 +150,14 @@ pub fn link(all: Vec<Incident>, config: Config, scope: Scope) -> (Kb, Vec<Diagno
         match first_by_key.get(&lookup_key(&incident.id)) {
             Some(first) => diagnostics.push(
                 Diagnostic::error(
-                    "duplicate-id",
+                    codes::DUPLICATE_ID,
                     &incident.source_path,
                     format!(
                         "id `{}` is already used by {}",
                         incident.id, first.source_path
                     ),
                 )
-                .at(field_location(incident, "id"))
+                .at(field_location(incident, field::ID))
                 .hint("give each postmortem its own `id:` (ids compare case-insensitively)"),
             ),
             None => {
@@ -211,7 +212,7 @@ pub fn link(all: Vec<Incident>, config: Config, scope: Scope) -> (Kb, Vec<Diagno
                 "an internal incident"
             };
             Diagnostic::warning(
-                "reference-unpublished",
+                codes::REFERENCE_UNPUBLISHED,
                 &from.source_path,
                 format!("{what} `{target}` is {kind}; it is shown without a link"),
             )
@@ -219,7 +220,7 @@ pub fn link(all: Vec<Incident>, config: Config, scope: Scope) -> (Kb, Vec<Diagno
         } else if known_everywhere.contains(&key) {
             return None;
         } else {
-            Diagnostic::warning("unknown-reference", &from.source_path, format!("{what} `{target}` matches no incident"))
+            Diagnostic::warning(codes::UNKNOWN_REFERENCE, &from.source_path, format!("{what} `{target}` matches no incident"))
                 .hint("check the id (ids are listed on the incidents page); this is an error under --strict")
         };
         diagnostics.push(diagnostic.at(location));
@@ -236,7 +237,7 @@ pub fn link(all: Vec<Incident>, config: Config, scope: Scope) -> (Kb, Vec<Diagno
             if let Some(t) = resolve(
                 incident,
                 target,
-                field_location(incident, "related"),
+                field_location(incident, field::RELATED),
                 "related incident",
                 &mut diagnostics,
             ) && t != n
@@ -249,8 +250,8 @@ pub fn link(all: Vec<Incident>, config: Config, scope: Scope) -> (Kb, Vec<Diagno
             && let Some(t) = resolve(
                 incident,
                 target,
-                field_location(incident, "repeat_of"),
-                "repeat_of",
+                field_location(incident, field::REPEAT_OF),
+                field::REPEAT_OF,
                 &mut diagnostics,
             )
             && t != n
@@ -456,7 +457,7 @@ fn shared_labels(a: &Incident, b: &Incident) -> Vec<String> {
     services.chain(tags).collect()
 }
 
-/// SPEC §5: a repeat shares at least one service and one tag with an earlier
+/// docs/metrics.md: a repeat shares at least one service and one tag with an earlier
 /// incident that started at most `repeat_window_days` before it. Declared
 /// repeats (`repeat_of`) take precedence.
 fn detect_repeats(incidents: &[Incident], config: &Config, repeats: &mut [Option<Repeat>]) {

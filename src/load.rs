@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::config::{CONFIG_FILE, Config};
-use crate::diagnostics::{Diagnostic, Diagnostics, LineIndex};
+use crate::diagnostics::{Diagnostic, Diagnostics, LineIndex, codes};
 
 /// Content files larger than this are refused: a postmortem is a few KB, and
 /// the limit bounds the memory and time a hostile file can cost.
@@ -114,7 +114,7 @@ pub fn read_config(root: &Path) -> Result<Config, LoadError> {
             let text = String::from_utf8(bytes).map_err(|_| {
                 LoadError::Config(vec![
                     Diagnostic::error(
-                        "config-invalid",
+                        codes::CONFIG_INVALID,
                         CONFIG_FILE,
                         "configuration is not valid UTF-8",
                     )
@@ -183,7 +183,7 @@ fn walk(
                     e.to_string()
                 };
                 diagnostics.push(
-                    Diagnostic::error("unreadable", path, message)
+                    Diagnostic::error(codes::UNREADABLE, path, message)
                         .hint("fix the file's permissions or remove it"),
                 );
             }
@@ -192,7 +192,7 @@ fn walk(
     for path in refused {
         diagnostics.push(
             Diagnostic::error(
-                "symlink-outside-root",
+                codes::SYMLINK_OUTSIDE_ROOT,
                 relative(root, &path),
                 "symlink leads outside the knowledge base; it was not read",
             )
@@ -211,12 +211,13 @@ fn relative(root: &Path, path: &Path) -> String {
 }
 
 fn read_content(rel: &str, path: &Path) -> Result<SourceFile, Diagnostic> {
-    let unreadable =
-        |e: std::io::Error| Diagnostic::error("unreadable", rel, format!("cannot read file: {e}"));
+    let unreadable = |e: std::io::Error| {
+        Diagnostic::error(codes::UNREADABLE, rel, format!("cannot read file: {e}"))
+    };
     let size = std::fs::metadata(path).map_err(unreadable)?.len();
     if size > MAX_CONTENT_BYTES {
         return Err(Diagnostic::error(
-            "file-too-large",
+            codes::FILE_TOO_LARGE,
             rel,
             format!(
                 "file is {:.1} MB; postmortems are limited to {} MB",
@@ -238,7 +239,7 @@ pub fn decode(rel: &str, bytes: Vec<u8>) -> Result<String, Diagnostic> {
     if let Some(nul) = bytes.iter().position(|&b| b == 0) {
         let line = bytes[..nul].iter().filter(|&&b| b == b'\n').count() + 1;
         return Err(Diagnostic::error(
-            "binary-file",
+            codes::BINARY_FILE,
             rel,
             "file looks binary (it contains NUL bytes)",
         )
@@ -263,7 +264,7 @@ pub fn decode(rel: &str, bytes: Vec<u8>) -> Result<String, Diagnostic> {
             let mut location = LineIndex::new(&lossy).location(valid, 1);
             location.column = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
             Err(
-                Diagnostic::error("invalid-utf8", rel, "file is not valid UTF-8")
+                Diagnostic::error(codes::INVALID_UTF8, rel, "file is not valid UTF-8")
                     .at(location)
                     .hint("save the file as UTF-8 (most editors: \"Save with encoding\")"),
             )

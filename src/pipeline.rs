@@ -38,6 +38,21 @@ pub struct BuildOptions {
     pub now: Date,
 }
 
+impl BuildOptions {
+    /// A default build as of `now`: published incidents only, warnings
+    /// allowed, search for a web server, `base_url` from the configuration.
+    pub fn new(now: Date) -> Self {
+        BuildOptions {
+            drafts: false,
+            include_internal: false,
+            strict: false,
+            offline: false,
+            base_url: None,
+            now,
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
     /// Invalid postmortems: exit code 1.
@@ -290,14 +305,7 @@ mod tests {
     }
 
     fn options() -> BuildOptions {
-        BuildOptions {
-            drafts: false,
-            include_internal: false,
-            strict: false,
-            offline: false,
-            base_url: None,
-            now: jiff::civil::date(2026, 1, 15),
-        }
+        BuildOptions::new(jiff::civil::date(2026, 1, 15))
     }
 
     fn edited(content: &mut [SourceFile]) -> &mut SourceFile {

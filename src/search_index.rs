@@ -1,4 +1,4 @@
-//! The index stage: knowledge base in, the files of `search/` out (SPEC §6).
+//! The index stage: knowledge base in, the files of `search/` out (docs/search.md).
 //!
 //! Every published incident is one document, and each of its lessons is one
 //! more, so a hit on a lesson links straight to its anchor. The schema, the
@@ -9,7 +9,7 @@ use std::io::Write;
 
 use flate2::Compression;
 use flate2::write::GzEncoder;
-use hindsight_search::{DocKind, IndexFiles, SearchDoc, SearchError, build_index};
+use hindsight_search::{DocKind, IndexFiles, IndexOptions, SearchDoc, SearchError, build_index};
 
 use crate::incident::{Incident, SectionKind};
 use crate::link::{Kb, incident_day};
@@ -110,6 +110,10 @@ fn incident_doc(kb: &Kb, n: usize, incident: &Incident) -> SearchDoc {
         url: incident_path(&incident.slug),
         parent_title: None,
         severity: incident.severity.as_ref().map(|s| s.name.clone()),
+        severity_rank: incident
+            .severity
+            .as_ref()
+            .and_then(|s| u32::try_from(s.rank).ok()),
         date: incident_day(incident, &kb.config).map(|d| d.to_string()),
         year: quarter.map(|q| i64::from(q.year)),
         quarter: quarter.map(|q| q.label()),
@@ -129,7 +133,10 @@ fn incident_doc(kb: &Kb, n: usize, incident: &Incident) -> SearchDoc {
 /// from disk, the offline bundle). Paths are relative to the output folder.
 pub fn search_files(kb: &Kb, offline: bool) -> Result<SearchFiles, SearchError> {
     let docs = profile::stage("  search documents", || search_docs(kb));
-    let index: IndexFiles = profile::stage("  tantivy index", || build_index(&docs))?;
+    let options = IndexOptions {
+        synonyms: kb.config.search_synonyms.clone(),
+    };
+    let index: IndexFiles = profile::stage("  tantivy index", || build_index(&docs, &options))?;
     drop(docs);
     let runtime = hindsight_search::runtime_files();
     let output_path = |path: &str| format!("{SEARCH_DIR}/{path}");
@@ -141,10 +148,7 @@ pub fn search_files(kb: &Kb, offline: bool) -> Result<SearchFiles, SearchError> 
             .map(|(path, _)| output_path(path))
             .collect(),
     };
-    let mut files: Vec<(String, Vec<u8>)> = runtime
-        .iter()
-        .map(|(path, bytes)| (path.to_string(), bytes.to_vec()))
-        .collect();
+    let mut files: Vec<(String, Vec<u8>)> = runtime;
     if offline {
         files.extend(hindsight_search::offline_bundle(&index));
     }

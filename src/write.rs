@@ -154,12 +154,13 @@ impl Sink for Mutex<Files> {
 /// it removes the temporary folder and the previous site stays.
 pub struct Staging {
     out: PathBuf,
-    temp: PathBuf,
+    /// Removed when dropped: unfinished, with what was staged; finished,
+    /// with the previous site the swap put there.
+    temp: tempfile::TempDir,
     /// Folders created so far.
     dirs: Mutex<HashSet<PathBuf>>,
     files: AtomicUsize,
     bytes: AtomicU64,
-    finished: bool,
 }
 
 impl Staging {
@@ -174,28 +175,30 @@ impl Staging {
             .to_string_lossy()
             .into_owned();
         remove_stale_temporaries(parent, &name);
-        let temp = parent.join(format!(
-            ".{name}.tmp-{}-{}",
-            std::process::id(),
-            unique_suffix()
-        ));
-        std::fs::create_dir(&temp).map_err(|source| io_error(&out, source))?;
+        // The process id in the name tells a later build whether the
+        // folder's owner is still running.
+        let temp = tempfile::Builder::new()
+            .prefix(&format!(
+                "{}{}-",
+                temporary_prefix(&name),
+                std::process::id()
+            ))
+            .tempdir_in(parent)
+            .map_err(|source| io_error(&out, without_temporary_path(source)))?;
         Ok(Staging {
             out,
             temp,
             dirs: Mutex::new(HashSet::new()),
             files: AtomicUsize::new(0),
             bytes: AtomicU64::new(0),
-            finished: false,
         })
     }
 
     /// Swaps the staged site in place of the output folder.
-    pub fn finish(mut self) -> Result<Written, WriteError> {
-        std::fs::write(self.temp.join(MARKER), MARKER_TEXT)
-            .and_then(|()| swap_in(&self.temp, &self.out))
+    pub fn finish(self) -> Result<Written, WriteError> {
+        std::fs::write(self.temp.path().join(MARKER), MARKER_TEXT)
+            .and_then(|()| swap_in(self.temp.path(), &self.out))
             .map_err(|source| io_error(&self.out, source))?;
-        self.finished = true;
         Ok(Written {
             files: self.files.load(Ordering::Relaxed),
             bytes: self.bytes.load(Ordering::Relaxed),
@@ -206,7 +209,7 @@ impl Staging {
 impl Sink for Staging {
     fn put(&self, path: String, bytes: Vec<u8>) -> Result<(), WriteError> {
         debug_assert!(is_safe_relative(&path), "unsafe output path {path}");
-        let file = self.temp.join(&path);
+        let file = self.temp.path().join(&path);
         let io = |source| io_error(&self.out, source);
         if let Some(dir) = file.parent()
             && !self
@@ -228,11 +231,15 @@ impl Sink for Staging {
     }
 }
 
-impl Drop for Staging {
-    fn drop(&mut self) {
-        if !self.finished {
-            let _ = std::fs::remove_dir_all(&self.temp);
-        }
+/// tempfile's errors end with ` at path "<the temporary folder>"`; reports
+/// name the output folder instead, so only the system's words are kept.
+fn without_temporary_path(error: std::io::Error) -> std::io::Error {
+    let words = error
+        .get_ref()
+        .and_then(|inner| Some(inner.to_string().split_once(" at path ")?.0.to_string()));
+    match words {
+        Some(words) => std::io::Error::new(error.kind(), words),
+        None => error,
     }
 }
 
@@ -257,12 +264,6 @@ pub fn write_site(
     staging.finish()
 }
 
-fn unique_suffix() -> u128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos())
-}
-
 /// Output paths come from slugs; this guards the invariant in debug builds.
 fn is_safe_relative(path: &str) -> bool {
     Path::new(path)
@@ -271,7 +272,8 @@ fn is_safe_relative(path: &str) -> bool {
 }
 
 /// Puts `temp` in place of `out`. On Linux an existing site is exchanged in one
-/// `renameat2(RENAME_EXCHANGE)`, so there is no moment without a complete site.
+/// `renameat2(RENAME_EXCHANGE)`, so there is no moment without a complete site;
+/// `temp` then holds the previous site (removed with the staging folder).
 fn swap_in(temp: &Path, out: &Path) -> std::io::Result<()> {
     for _attempt in 0..3 {
         if !out.exists() {
@@ -282,10 +284,7 @@ fn swap_in(temp: &Path, out: &Path) -> std::io::Result<()> {
                 Err(e) => return Err(e),
             }
         }
-        exchange(temp, out)?;
-        // `temp` now holds the previous site.
-        let _ = std::fs::remove_dir_all(temp);
-        return Ok(());
+        return exchange(temp, out);
     }
     Err(std::io::Error::other(
         "the output folder kept changing during the swap",
@@ -294,44 +293,31 @@ fn swap_in(temp: &Path, out: &Path) -> std::io::Result<()> {
 
 #[cfg(target_os = "linux")]
 fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
-    use std::ffi::CString;
-    use std::os::unix::ffi::OsStrExt;
-    let a = CString::new(a.as_os_str().as_bytes())?;
-    let b = CString::new(b.as_os_str().as_bytes())?;
-    // SAFETY: both paths are valid NUL-terminated strings that outlive the call.
-    let rc = unsafe {
-        libc::renameat2(
-            libc::AT_FDCWD,
-            a.as_ptr(),
-            libc::AT_FDCWD,
-            b.as_ptr(),
-            libc::RENAME_EXCHANGE,
-        )
-    };
-    if rc == 0 {
-        Ok(())
-    } else {
-        Err(std::io::Error::last_os_error())
-    }
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE)?;
+    Ok(())
 }
 
 /// Elsewhere: two renames; a crash between them leaves the new site at `temp`
 /// and the old one beside it, never a half-written site at `out`.
 #[cfg(not(target_os = "linux"))]
 fn exchange(temp: &Path, out: &Path) -> std::io::Result<()> {
-    let old = out.with_file_name(format!(
-        ".{}.old-{}",
-        out.file_name().unwrap_or_default().to_string_lossy(),
-        unique_suffix()
-    ));
+    // Beside the staging folder, whose name is unique.
+    let mut old = temp.as_os_str().to_owned();
+    old.push(".old");
     std::fs::rename(out, &old)?;
     std::fs::rename(temp, out)?;
     std::fs::rename(&old, temp)
 }
 
+/// `.public.tmp-`: the start of the staging folders' names for `public/`.
+fn temporary_prefix(name: &str) -> String {
+    format!(".{name}.tmp-")
+}
+
 /// Temporary folders of builds that were killed: their process is gone.
 fn remove_stale_temporaries(parent: &Path, name: &str) {
-    let prefix = format!(".{name}.tmp-");
+    let prefix = temporary_prefix(name);
     let Ok(entries) = std::fs::read_dir(parent) else {
         return;
     };

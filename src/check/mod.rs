@@ -8,7 +8,8 @@ use std::collections::HashMap;
 use indicatif::ProgressBar;
 use jiff::civil::Date;
 
-use crate::diagnostics::{Diagnostic, Diagnostics, LineIndex, Location};
+use crate::diagnostics::{Diagnostic, Diagnostics, LineIndex, Location, codes};
+use crate::field;
 use crate::incident::{ActionItem, Incident, ItemSource};
 use crate::load::Sources;
 use crate::pipeline::{BuildOptions, knowledge_base};
@@ -28,7 +29,7 @@ pub fn action_item_diagnostics(incident: &Incident, file_text: &str, now: Date) 
         if item.owner.is_none() {
             out.push(
                 Diagnostic::warning(
-                    "action-item-no-owner",
+                    codes::ACTION_ITEM_NO_OWNER,
                     &incident.source_path,
                     format!("action item `{}` has no owner", item.title),
                 )
@@ -39,7 +40,7 @@ pub fn action_item_diagnostics(incident: &Incident, file_text: &str, now: Date) 
         if let Some(due) = item.due.filter(|&due| due < now) {
             out.push(
                 Diagnostic::warning(
-                    "action-item-overdue",
+                    codes::ACTION_ITEM_OVERDUE,
                     &incident.source_path,
                     format!(
                         "action item `{}` was due {due} and is still {}",
@@ -64,7 +65,7 @@ fn item_location(incident: &Incident, item: &ActionItem, lines: &LineIndex<'_>) 
         ItemSource::FrontMatter => {
             let key = incident
                 .field_locations
-                .get("action_items")
+                .get(field::ACTION_ITEMS)
                 .cloned()
                 .unwrap_or_default();
             let front_matter_end = incident.body_line.saturating_sub(1);

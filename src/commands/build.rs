@@ -3,13 +3,14 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use super::{Exit, report};
+use super::{Error, report, today_or};
 use crate::cli::BuildArgs;
 use crate::load::load;
 use crate::pipeline::{BuildError, BuildOptions, build_into};
 use crate::profile;
 use crate::write::{Protected, Staging};
 
+/// What `build` and `serve` build.
 pub fn options(args: &BuildArgs) -> BuildOptions {
     BuildOptions {
         drafts: args.drafts,
@@ -17,9 +18,7 @@ pub fn options(args: &BuildArgs) -> BuildOptions {
         strict: args.strict,
         offline: args.offline,
         base_url: args.base_url.clone(),
-        now: args
-            .now
-            .unwrap_or_else(|| jiff::ZonedDateTime::now().date()),
+        ..BuildOptions::new(today_or(args.now))
     }
 }
 
@@ -28,65 +27,19 @@ pub fn output_folder(root: &Path, out: Option<&PathBuf>) -> PathBuf {
     out.cloned().unwrap_or_else(|| root.join("public"))
 }
 
-pub fn run(root: &Path, args: &BuildArgs) -> anyhow::Result<Exit> {
+pub fn run(root: &Path, args: &BuildArgs) -> Result<(), Error> {
     let started = Instant::now();
-    let sources = match profile::stage("load", || load(root)) {
-        Ok(sources) => sources,
-        Err(e) => {
-            report::load_error(&e);
-            return Ok(Exit::UsageOrConfig);
-        }
-    };
+    let sources = profile::stage("load", || load(root))?;
     let out = output_folder(root, args.out.as_ref());
     // Pages go to the staging folder as they are rendered; it is swapped in
     // only when the build succeeds, and removed when it fails.
-    let staging = match Staging::create(&out, &Protected { root }) {
-        Ok(staging) => staging,
-        Err(e) => {
-            report::write_error(&e);
-            return Ok(Exit::UsageOrConfig);
-        }
-    };
+    let staging = Staging::create(&out, &Protected { root })?;
     let progress = report::progress();
     let built = build_into(sources, &options(args), &progress, &staging);
     progress.finish_and_clear();
-    let built = match built {
-        Ok(built) => built,
-        Err(BuildError::Content(diagnostics)) => {
-            report::diagnostics(&diagnostics);
-            eprintln!(
-                "Build failed: {}; nothing was written.",
-                report::counts(&diagnostics)
-            );
-            return Ok(Exit::ContentErrors);
-        }
-        Err(BuildError::Theme(diagnostics)) => {
-            report::diagnostics(&diagnostics);
-            eprintln!("Build failed: the theme has errors; nothing was written.");
-            return Ok(Exit::UsageOrConfig);
-        }
-        Err(error @ BuildError::Search(_)) => {
-            report::error(
-                &error.to_string(),
-                Some(
-                    "this is a bug in hindsight: please report it with the content that triggers it",
-                ),
-            );
-            return Ok(Exit::UsageOrConfig);
-        }
-        Err(BuildError::Write(e)) => {
-            report::write_error(&e);
-            return Ok(Exit::UsageOrConfig);
-        }
-    };
+    let built = built.map_err(failed)?;
     report::diagnostics(&built.diagnostics);
-    let written = match profile::stage("write (swap in)", || staging.finish()) {
-        Ok(written) => written,
-        Err(e) => {
-            report::write_error(&e);
-            return Ok(Exit::UsageOrConfig);
-        }
-    };
+    let written = profile::stage("write (swap in)", || staging.finish())?;
     if let Some(search) = built.search {
         println!(
             "Search: runtime {} ({} gzip), index {} ({} gzip)",
@@ -112,5 +65,24 @@ pub fn run(root: &Path, args: &BuildArgs) -> anyhow::Result<Exit> {
         }
     );
     profile::report(started.elapsed());
-    Ok(Exit::Success)
+    Ok(())
+}
+
+/// A failed build, and the line that says nothing was written.
+fn failed(error: BuildError) -> Error {
+    let closing = match &error {
+        BuildError::Content(items) => Some(format!(
+            "Build failed: {}; nothing was written.",
+            report::counts(items)
+        )),
+        BuildError::Theme(_) => {
+            Some("Build failed: the theme has errors; nothing was written.".to_string())
+        }
+        BuildError::Search(_) | BuildError::Write(_) => None,
+    };
+    let error = Error::from(error);
+    match closing {
+        Some(line) => error.closing(line),
+        None => error,
+    }
 }

@@ -3,35 +3,26 @@
 use std::path::Path;
 use std::time::Instant;
 
-use super::{Exit, report};
+use super::{Error, Exit, report, today_or};
 use crate::check::check;
 use crate::cli::{CheckArgs, Format};
 use crate::diagnostics::{Diagnostic, JsonDiagnostic};
 use crate::load::{LoadError, load};
 use crate::pipeline::BuildOptions;
 
-pub fn run(root: &Path, args: &CheckArgs) -> anyhow::Result<Exit> {
+pub fn run(root: &Path, args: &CheckArgs) -> Result<(), Error> {
     let started = Instant::now();
     let sources = match load(root) {
-        Ok(sources) => sources,
         Err(LoadError::Config(items)) if args.format == Format::Json => {
-            print_json(&items)?;
-            return Ok(Exit::UsageOrConfig);
+            print_json(&items);
+            return Err(Error::reported(Exit::UsageOrConfig));
         }
-        Err(e) => {
-            report::load_error(&e);
-            return Ok(Exit::UsageOrConfig);
-        }
+        loaded => loaded?,
     };
+    // What a default build sees, with `check`'s own strictness.
     let options = BuildOptions {
-        drafts: false,
-        include_internal: false,
         strict: args.strict,
-        offline: false,
-        base_url: None,
-        now: args
-            .now
-            .unwrap_or_else(|| jiff::ZonedDateTime::now().date()),
+        ..BuildOptions::new(today_or(args.now))
     };
     let checked = check(sources, &options);
     let counts = report::counts(&checked.diagnostics);
@@ -52,22 +43,24 @@ pub fn run(root: &Path, args: &CheckArgs) -> anyhow::Result<Exit> {
             println!("{summary}");
         }
         Format::Json => {
-            print_json(&checked.diagnostics)?;
+            print_json(&checked.diagnostics);
             eprintln!("{summary}");
         }
     }
-    Ok(if checked.theme_broken {
-        Exit::UsageOrConfig
+    if checked.theme_broken {
+        Err(Error::reported(Exit::UsageOrConfig))
     } else if checked.diagnostics.iter().any(Diagnostic::is_error) {
-        Exit::ContentErrors
+        Err(Error::reported(Exit::ContentErrors))
     } else {
-        Exit::Success
-    })
+        Ok(())
+    }
 }
 
 /// One JSON array of findings, for CI annotations.
-fn print_json(items: &[Diagnostic]) -> anyhow::Result<()> {
+fn print_json(items: &[Diagnostic]) {
     let findings: Vec<JsonDiagnostic<'_>> = items.iter().map(JsonDiagnostic::from).collect();
-    println!("{}", serde_json::to_string_pretty(&findings)?);
-    Ok(())
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&findings).expect("findings serialise")
+    );
 }

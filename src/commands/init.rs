@@ -3,11 +3,11 @@
 
 use std::io::Write;
 
-use super::{Exit, report};
+use super::Error;
 use crate::cli::InitArgs;
 use crate::scaffold::init::{SAMPLE_PATH, files};
 
-pub fn run(args: &InitArgs) -> anyhow::Result<Exit> {
+pub fn run(args: &InitArgs) -> Result<(), Error> {
     let dir = &args.dir;
     let files = files();
     let existing: Vec<&str> = files
@@ -16,15 +16,12 @@ pub fn run(args: &InitArgs) -> anyhow::Result<Exit> {
         .filter(|path| dir.join(path).exists())
         .collect();
     if !existing.is_empty() {
-        report::error(
-            &format!(
-                "{} already has {}; nothing was written",
-                dir.display(),
-                existing.join(", ")
-            ),
-            Some("init never overwrites: choose an empty folder, or move those files away"),
-        );
-        return Ok(Exit::UsageOrConfig);
+        return Err(Error::usage(format!(
+            "{} already has {}; nothing was written",
+            dir.display(),
+            existing.join(", ")
+        ))
+        .hint("init never overwrites: choose an empty folder, or move those files away"));
     }
     for (path, text) in &files {
         let target = dir.join(path);
@@ -38,10 +35,7 @@ pub fn run(args: &InitArgs) -> anyhow::Result<Exit> {
                     .open(&target)
             })
             .and_then(|mut file| file.write_all(text.as_bytes()));
-        if let Err(e) = written {
-            report::error(&format!("cannot write {}: {e}", target.display()), None);
-            return Ok(Exit::UsageOrConfig);
-        }
+        written.map_err(|e| Error::usage(format!("cannot write {}: {e}", target.display())))?;
     }
     for (path, _) in &files {
         let what = match *path {
@@ -56,5 +50,5 @@ pub fn run(args: &InitArgs) -> anyhow::Result<Exit> {
     println!(
         "Created a knowledge base in {dir}; next: `hindsight --root {dir} build` (keep public/ out of git), `hindsight --root {dir} new \"Title\"`."
     );
-    Ok(Exit::Success)
+    Ok(())
 }

@@ -3,40 +3,24 @@
 
 mod build;
 mod check;
+mod error;
 mod import;
 mod init;
 mod new;
-pub mod report;
+pub(crate) mod report;
 mod search;
 mod serve;
 
 use std::process::ExitCode;
 
 use clap::Parser;
+use jiff::civil::Date;
 
+pub(crate) use self::error::{Error, Exit};
 use crate::cli::{Cli, Command};
 
-/// Exit codes of SPEC §1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Exit {
-    Success,
-    /// Invalid postmortems, failed checks.
-    ContentErrors,
-    /// Usage or configuration errors.
-    UsageOrConfig,
-}
-
-impl From<Exit> for ExitCode {
-    fn from(exit: Exit) -> ExitCode {
-        match exit {
-            Exit::Success => ExitCode::SUCCESS,
-            Exit::ContentErrors => ExitCode::from(1),
-            Exit::UsageOrConfig => ExitCode::from(2),
-        }
-    }
-}
-
-/// Parses the command line and runs the command.
+/// Parses the command line and runs the command; the one place a failed
+/// command is reported.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -49,10 +33,15 @@ pub fn run() -> ExitCode {
         Command::Init(args) => init::run(&args),
     };
     match result {
-        Ok(exit) => exit.into(),
+        Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            report::error(&format!("{error:#}"), None);
-            Exit::UsageOrConfig.into()
+            report::failure(&error);
+            error.exit.into()
         }
     }
+}
+
+/// `date`, or today in the local time zone.
+fn today_or(date: Option<Date>) -> Date {
+    date.unwrap_or_else(|| jiff::ZonedDateTime::now().date())
 }

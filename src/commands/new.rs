@@ -6,7 +6,7 @@ use std::path::Path;
 
 use indicatif::ProgressBar;
 
-use super::{Exit, report};
+use super::{Error, Exit, today_or};
 use crate::cli::NewArgs;
 use crate::incident::parse_incident;
 use crate::load::{SourceFile, load};
@@ -16,55 +16,35 @@ use crate::scaffold::file_slug;
 use crate::scaffold::ids::next_id;
 use crate::scaffold::postmortem::{NewPostmortem, render};
 
-pub fn run(root: &Path, args: &NewArgs) -> anyhow::Result<Exit> {
+pub fn run(root: &Path, args: &NewArgs) -> Result<(), Error> {
     let title = args.title.trim();
     if title.is_empty() {
-        report::error(
-            "the title is empty",
-            Some("hindsight new \"Checkout outage\""),
-        );
-        return Ok(Exit::UsageOrConfig);
+        return Err(Error::usage("the title is empty").hint("hindsight new \"Checkout outage\""));
     }
-    let sources = match load(root) {
-        Ok(sources) => sources,
-        Err(e) => {
-            report::load_error(&e);
-            return Ok(Exit::UsageOrConfig);
-        }
-    };
+    let sources = load(root)?;
     let config = &sources.config;
     let severity = match &args.severity {
         None => String::new(),
         Some(label) => match config.severities.resolve(label) {
             Some((_, level)) => level.name.clone(),
             None => {
-                report::error(
-                    &format!("unknown severity `{label}`"),
-                    Some(&format!(
+                return Err(
+                    Error::usage(format!("unknown severity `{label}`")).hint(format!(
                         "use one of the configured levels: {}",
                         config.severities.describe()
                     )),
                 );
-                return Ok(Exit::UsageOrConfig);
             }
         },
     };
-    let theme = match Theme::load(&sources.theme_overrides) {
-        Ok(theme) => theme,
-        Err(diagnostics) => {
-            report::diagnostics(&diagnostics);
-            return Ok(Exit::UsageOrConfig);
-        }
-    };
+    let theme = Theme::load(&sources.theme_overrides)
+        .map_err(|items| Error::diagnostics(items, Exit::UsageOrConfig))?;
     let Some(template) = theme
         .file("postmortem.md")
         .and_then(|bytes| std::str::from_utf8(bytes).ok())
     else {
-        report::error(
-            "theme/postmortem.md is not UTF-8 text",
-            Some("fix or delete the site's theme/postmortem.md to use the built-in one"),
-        );
-        return Ok(Exit::UsageOrConfig);
+        return Err(Error::usage("theme/postmortem.md is not UTF-8 text")
+            .hint("fix or delete the site's theme/postmortem.md to use the built-in one"));
     };
 
     // Ids in use: every parsed incident's, and every file stem (the default id).
@@ -73,9 +53,7 @@ pub fn run(root: &Path, args: &NewArgs) -> anyhow::Result<Exit> {
         let name = f.path.rsplit('/').next().unwrap_or(&f.path);
         name.trim_end_matches(".md")
     });
-    let date = args
-        .date
-        .unwrap_or_else(|| jiff::ZonedDateTime::now().date());
+    let date = today_or(args.date);
     let id = next_id(incidents.iter().map(|i| i.id.as_str()).chain(stems), date);
 
     let postmortem = NewPostmortem {
@@ -92,16 +70,10 @@ pub fn run(root: &Path, args: &NewArgs) -> anyhow::Result<Exit> {
             .collect(),
         timezone: config.timezone_name.clone(),
     };
-    let text = match render(template, &postmortem) {
-        Ok(text) => text,
-        Err(message) => {
-            report::error(
-                &format!("theme/postmortem.md failed to render: {message}"),
-                Some("fix the site's theme/postmortem.md, or delete it to use the built-in one"),
-            );
-            return Ok(Exit::UsageOrConfig);
-        }
-    };
+    let text = render(template, &postmortem).map_err(|message| {
+        Error::usage(format!("theme/postmortem.md failed to render: {message}"))
+            .hint("fix the site's theme/postmortem.md, or delete it to use the built-in one")
+    })?;
 
     let slug = file_slug(title);
     let name = if slug.is_empty() {
@@ -120,35 +92,27 @@ pub fn run(root: &Path, args: &NewArgs) -> anyhow::Result<Exit> {
     );
     let errors: Vec<_> = problems.into_iter().filter(|d| d.is_error()).collect();
     if !errors.is_empty() {
-        report::diagnostics(&errors);
-        report::error(
-            "theme/postmortem.md gives a postmortem that does not build; nothing was written",
-            Some("fix the site's theme/postmortem.md, or delete it to use the built-in one"),
-        );
-        return Ok(Exit::UsageOrConfig);
+        return Err(Error::diagnostics(errors, Exit::UsageOrConfig)
+            .and_message(
+                "theme/postmortem.md gives a postmortem that does not build; nothing was written",
+            )
+            .hint("fix the site's theme/postmortem.md, or delete it to use the built-in one"));
     }
     let path = root.join(&rel);
-    match std::fs::OpenOptions::new()
+    std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(&path)
         .and_then(|mut file| file.write_all(text.as_bytes()))
-    {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            report::error(
-                &format!("{rel} already exists; it was not overwritten"),
-                Some("choose another title, or edit the existing file"),
-            );
-            return Ok(Exit::UsageOrConfig);
-        }
-        Err(e) => {
-            report::error(&format!("cannot write {rel}: {e}"), None);
-            return Ok(Exit::UsageOrConfig);
-        }
-    }
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => {
+                Error::usage(format!("{rel} already exists; it was not overwritten"))
+                    .hint("choose another title, or edit the existing file")
+            }
+            _ => Error::usage(format!("cannot write {rel}: {e}")),
+        })?;
     println!(
         "Created {rel} ({id}): replace its [bracketed] prompts; `hindsight check` lists any left."
     );
-    Ok(Exit::Success)
+    Ok(())
 }

@@ -5,9 +5,8 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::diagnostics::{Diagnostic, Diagnostics, Level};
-use crate::load::LoadError;
-use crate::write::WriteError;
+use super::Error;
+use crate::diagnostics::{Diagnostic, Level};
 
 /// Colour only on a terminal, and never when NO_COLOR is set.
 fn color() -> bool {
@@ -29,37 +28,21 @@ pub fn diagnostics(items: &[Diagnostic]) {
 
 /// A one-off error (not tied to a content file), with an optional hint.
 pub fn error(message: &str, hint: Option<&str>) {
-    let mut d = Diagnostic::error("error", "", message);
+    let mut text = format!("error: {message}");
     if let Some(hint) = hint {
-        d = d.hint(hint);
-    }
-    eprintln!("{}", plain_error(&d));
-}
-
-fn plain_error(d: &Diagnostic) -> String {
-    let mut text = format!("error: {}", d.message);
-    if let Some(hint) = &d.hint {
         text.push_str(&format!("\n  help: {hint}"));
     }
-    text
+    eprintln!("{text}");
 }
 
-/// The site could not be written (or may not be replaced), and what to do.
-pub fn write_error(e: &WriteError) {
-    error(&e.to_string(), Some(e.hint()));
-}
-
-/// Reports a failure to load the knowledge base; always a usage/configuration error.
-pub fn load_error(error: &LoadError) {
-    match error {
-        LoadError::Config(items) => diagnostics(items),
-        LoadError::NoContent(_) => self::error(
-            &error.to_string(),
-            Some(
-                "postmortems live in content/*.md; run `hindsight init DIR` to start a knowledge base",
-            ),
-        ),
-        other => self::error(&other.to_string(), None),
+/// A failed command: its diagnostics, its message, its closing line.
+pub fn failure(failure: &Error) {
+    diagnostics(&failure.diagnostics);
+    if let Some((message, hint)) = &failure.message {
+        error(message, hint.as_deref());
+    }
+    if let Some(line) = &failure.closing {
+        eprintln!("{line}");
     }
 }
 
@@ -78,10 +61,6 @@ pub fn counts(items: &[Diagnostic]) -> String {
         (e, 0) => plural(e, "error"),
         (e, w) => format!("{}, {}", plural(e, "error"), plural(w, "warning")),
     }
-}
-
-pub fn sorted(items: Diagnostics) -> Vec<Diagnostic> {
-    items.into_sorted()
 }
 
 /// A progress bar that appears only if the work takes longer than a second,

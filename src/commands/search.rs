@@ -7,11 +7,11 @@ use std::path::Path;
 use hindsight_search::{Engine, Hit, SearchError, SearchRequest};
 use serde::Serialize;
 
+use super::Error;
 use super::build::output_folder;
-use super::{Exit, report};
 use crate::cli::SearchArgs;
 
-/// One line of `--json` output (SPEC §1: `{id, title, url, score, snippet}`).
+/// One line of `--json` output (docs/cli.md: `{id, title, url, score, snippet}`).
 #[derive(Serialize)]
 struct JsonHit<'a> {
     id: &'a str,
@@ -22,29 +22,23 @@ struct JsonHit<'a> {
     snippet: &'a str,
 }
 
-pub fn run(root: &Path, args: &SearchArgs) -> anyhow::Result<Exit> {
+pub fn run(root: &Path, args: &SearchArgs) -> Result<(), Error> {
     let out = output_folder(root, args.out.as_ref());
     let query = args.query.join(" ");
-    let response = match Engine::open_dir(&out)
+    let response = Engine::open_dir(&out)
         .and_then(|engine| engine.search(&SearchRequest::new(&query).limit(args.limit)))
-    {
-        Ok(response) => response,
-        Err(error @ SearchError::NotFound(_)) => {
-            report::error(
-                &error.to_string(),
-                Some("run `hindsight build` first, or pass the built site with --out DIR"),
-            );
-            return Ok(Exit::UsageOrConfig);
-        }
-        Err(error) => {
-            report::error(&error.to_string(), None);
-            return Ok(Exit::UsageOrConfig);
-        }
-    };
+        .map_err(|error| match error {
+            SearchError::NotFound(_) => Error::usage(error.to_string())
+                .hint("run `hindsight build` first, or pass the built site with --out DIR"),
+            _ => Error::usage(error.to_string()),
+        })?;
     if args.json {
         let hits: Vec<JsonHit> = response.hits.iter().map(json_hit).collect();
-        println!("{}", serde_json::to_string_pretty(&hits)?);
-        return Ok(Exit::Success);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&hits).expect("hits serialise")
+        );
+        return Ok(());
     }
     let bold = std::io::stdout().is_terminal();
     for (n, hit) in response.hits.iter().enumerate() {
@@ -65,7 +59,7 @@ pub fn run(root: &Path, args: &SearchArgs) -> anyhow::Result<Exit> {
         response.hits.len(),
         response.total
     );
-    Ok(Exit::Success)
+    Ok(())
 }
 
 fn json_hit(hit: &Hit) -> JsonHit<'_> {

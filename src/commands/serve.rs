@@ -9,20 +9,18 @@ use std::time::Instant;
 
 use indicatif::ProgressBar;
 
-use super::{Exit, build, report};
+use super::{Error, build, report};
 use crate::cache::RebuildCache;
 use crate::cli::ServeArgs;
-use crate::diagnostics::{Diagnostic, Level};
+use crate::diagnostics::Level;
 use crate::load::{LoadError, load};
-use crate::pipeline::{BuildError, BuildOptions, rebuild};
-use crate::serve::http::{self, Site};
+use crate::pipeline::{BuildOptions, rebuild};
+use crate::serve::hosts::Hosts;
 use crate::serve::live::LiveReload;
-use crate::serve::watch::{Changes, Watcher};
+use crate::serve::routes::{Routes, Site};
+use crate::serve::server::Server;
+use crate::serve::watch::{Changes, Presence, Watcher};
 use crate::write::{Files, Protected, write_site};
-
-/// Threads answering requests (a page fetches its styles and scripts in
-/// parallel; event streams do not hold one).
-const WORKERS: usize = 4;
 
 enum Event {
     Changed(Changes),
@@ -35,30 +33,19 @@ impl From<Changes> for Event {
     }
 }
 
-pub fn run(root: &Path, args: &ServeArgs) -> anyhow::Result<Exit> {
-    let Ok(ip) = args.bind.parse::<IpAddr>() else {
-        report::error(
-            &format!("`{}` is not an IP address", args.bind),
-            Some("use --bind 127.0.0.1 (the default), ::1, or 0.0.0.0 to serve the network"),
-        );
-        return Ok(Exit::UsageOrConfig);
-    };
+pub fn run(root: &Path, args: &ServeArgs) -> Result<(), Error> {
+    let ip = args.bind.parse::<IpAddr>().map_err(|_| {
+        Error::usage(format!("`{}` is not an IP address", args.bind))
+            .hint("use --bind 127.0.0.1 (the default), ::1, or 0.0.0.0 to serve the network")
+    })?;
     // Event paths are compared with the root, so it must be canonical.
     let root = match root.canonicalize() {
         Ok(root) if root.join("content").is_dir() => root,
-        _ => {
-            let error = if root.is_dir() {
-                LoadError::NoContent(root.to_path_buf())
-            } else {
-                LoadError::NoRoot(root.to_path_buf())
-            };
-            report::load_error(&error);
-            return Ok(Exit::UsageOrConfig);
-        }
+        _ if root.is_dir() => return Err(LoadError::NoContent(root.to_path_buf()).into()),
+        _ => return Err(LoadError::NoRoot(root.to_path_buf()).into()),
     };
 
-    let site = Arc::new(Site::default());
-    let live = Arc::new(LiveReload::default());
+    let routes = Arc::new(Routes::new(Hosts::new(ip, &args.allow_host)));
     let mut builder = Builder {
         options: build::options(&args.build),
         out: args.build.out.clone(),
@@ -69,43 +56,30 @@ pub fn run(root: &Path, args: &ServeArgs) -> anyhow::Result<Exit> {
     };
     // A first build that fails is reported like any other; the server
     // starts anyway, and the fix is picked up.
-    builder.rebuild(Changes::default(), &site, &live);
+    builder.rebuild(Changes::default(), &routes.site, &routes.live);
 
-    let server = match tiny_http::Server::http(SocketAddr::new(ip, args.port)) {
-        Ok(server) => Arc::new(server),
-        Err(e) => {
-            report::error(
-                &format!("cannot listen on {}:{}: {e}", args.bind, args.port),
-                Some("choose another --port, or --port 0 for any free one"),
-            );
-            return Ok(Exit::UsageOrConfig);
-        }
-    };
-    let address = server
-        .server_addr()
-        .to_ip()
-        .map_or_else(|| format!("{}:{}", args.bind, args.port), |a| a.to_string());
+    let answer = routes.clone();
+    let server = Server::start(SocketAddr::new(ip, args.port), move |request| {
+        answer.respond(&request)
+    })
+    .map_err(|e| {
+        Error::usage(format!("cannot listen on {}:{}: {e}", args.bind, args.port))
+            .hint("choose another --port, or --port 0 for any free one")
+    })?;
+    let address = server.address();
     if !ip.is_loopback() {
         eprintln!(
             "warning: serving on {address}, which other machines can reach; drafts and internal incidents you include are visible to them"
         );
     }
-    let workers: Vec<_> = (0..WORKERS)
-        .map(|_| {
-            let (server, site, live) = (server.clone(), site.clone(), live.clone());
-            std::thread::spawn(move || {
-                while let Ok(request) = server.recv() {
-                    http::respond(request, &site, &live);
-                }
-            })
-        })
-        .collect();
 
     let (send, events) = mpsc::channel();
-    let mut watcher = Watcher::start(&builder.root, send.clone())?;
+    let mut watcher =
+        Watcher::start(&builder.root, send.clone()).map_err(|e| Error::usage(e.to_string()))?;
     ctrlc::set_handler(move || {
         let _ = send.send(Event::Stop);
-    })?;
+    })
+    .map_err(|e| Error::usage(format!("cannot handle Ctrl-C: {e}")))?;
     println!("Serving http://{address}/ (Ctrl-C to stop)");
 
     'serve: while let Ok(Event::Changed(first)) = events.recv() {
@@ -117,20 +91,27 @@ pub fn run(root: &Path, args: &ServeArgs) -> anyhow::Result<Exit> {
                 Event::Stop => break 'serve,
             }
         }
-        watcher.watch_theme(&builder.root);
-        builder.rebuild(changes, &site, &live);
+        match watcher.refresh() {
+            Ok(Presence::Same) => {}
+            Ok(Presence::Gone) => eprintln!(
+                "warning: content/ was removed; still serving the last good site, and watching for content/ to come back"
+            ),
+            Ok(Presence::Back) => eprintln!("content/ is there again: watching it"),
+            Err(e) => report::error(
+                &e.to_string(),
+                Some(
+                    "edits to content/ are not seen until this is fixed; restart `hindsight serve`",
+                ),
+            ),
+        }
+        builder.rebuild(changes, &routes.site, &routes.live);
     }
 
     watcher.stop();
-    live.close();
-    for _ in &workers {
-        server.unblock();
-    }
-    for worker in workers {
-        let _ = worker.join();
-    }
+    // Closes every connection, event streams included.
+    drop(server);
     println!("Stopped.");
-    Ok(Exit::Success)
+    Ok(())
 }
 
 /// The state kept between builds.
@@ -157,32 +138,20 @@ impl Builder {
             // parsed with the old configuration.
             self.cache.clear();
         }
-        let sources = match load(&self.root) {
-            Ok(sources) => sources,
-            Err(error) => {
-                report::load_error(&error);
-                let text = match &error {
-                    LoadError::Config(items) => plain(items),
-                    other => other.to_string(),
-                };
-                return self.fail(&text, live);
-            }
-        };
-        let summary = match rebuild(
-            sources,
-            &self.options,
-            &ProgressBar::hidden(),
-            &mut self.cache,
-        ) {
+        let built = load(&self.root).map_err(Error::from).and_then(|sources| {
+            rebuild(
+                sources,
+                &self.options,
+                &ProgressBar::hidden(),
+                &mut self.cache,
+            )
+            .map_err(Error::from)
+        });
+        let summary = match built {
             Ok(summary) => summary,
-            Err(BuildError::Content(items) | BuildError::Theme(items)) => {
-                report::diagnostics(&items);
-                return self.fail(&plain(&items), live);
-            }
-            // (Memory cannot fail to take a file.)
-            Err(error @ (BuildError::Search(_) | BuildError::Write(_))) => {
-                report::error(&error.to_string(), None);
-                return self.fail(&error.to_string(), live);
+            Err(error) => {
+                report::failure(&error);
+                return self.fail(&overlay_text(&error), live);
             }
         };
         report::diagnostics(&summary.diagnostics);
@@ -190,7 +159,7 @@ impl Builder {
         if let Some(out) = &self.out
             && let Err(e) = write_site(out, &files, &Protected { root: &self.root })
         {
-            report::write_error(&e);
+            report::failure(&e.into());
         }
         let first = self.served.is_none();
         let changed = self.served.as_ref() != Some(&files);
@@ -210,10 +179,11 @@ impl Builder {
             );
         } else {
             println!(
-                "Rebuilt in {} ms ({} of {} pages)",
+                "Rebuilt in {} ms ({} of {} pages), {} parsed again",
                 elapsed.as_millis(),
                 summary.rendered,
-                summary.pages
+                summary.pages,
+                report::plural(summary.parsed, "file")
             );
         }
     }
@@ -232,10 +202,14 @@ impl Builder {
     }
 }
 
-/// The errors among `items` as plain text, for the page overlay (warnings
-/// stay in the terminal).
-fn plain(items: &[Diagnostic]) -> String {
-    items
+/// What the page overlay shows of a failed rebuild: the errors among its
+/// diagnostics as plain text (warnings stay in the terminal), else its message.
+fn overlay_text(error: &Error) -> String {
+    if error.diagnostics.is_empty() {
+        return error.to_string();
+    }
+    error
+        .diagnostics
         .iter()
         .filter(|d| d.level == Level::Error)
         .map(|d| d.render(false))

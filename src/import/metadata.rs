@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::incident::SectionKind;
-use crate::incident::body::section_kind;
+use crate::incident::body::{named_section_kind, section_kind};
 
 /// The canonical fields import can infer, in front-matter order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -29,6 +29,16 @@ pub enum Field {
     Responders,
     Impact,
     Summary,
+    /// "Time to detection: 8 minutes": detected = started + this.
+    TimeToDetect,
+    /// "Time to mitigation: 20 minutes".
+    TimeToMitigate,
+    /// "Time to recovery: 25 minutes": resolved = started + this.
+    TimeToResolve,
+    /// "Classification: Internal".
+    Visibility,
+    /// "Trigger: Latent bug triggered by a traffic spike".
+    Trigger,
 }
 
 impl Field {
@@ -51,6 +61,11 @@ impl Field {
             Field::Responders => "responders",
             Field::Impact => "impact",
             Field::Summary => "summary",
+            Field::TimeToDetect => "time to detect",
+            Field::TimeToMitigate => "time to mitigate",
+            Field::TimeToResolve => "time to resolve",
+            Field::Visibility => "visibility",
+            Field::Trigger => "trigger",
         }
     }
 
@@ -60,7 +75,15 @@ impl Field {
     fn trusted_anywhere(self) -> bool {
         matches!(
             self,
-            Field::Commander | Field::Responders | Field::Services | Field::Tags
+            Field::Commander
+                | Field::Responders
+                | Field::Services
+                | Field::Tags
+                | Field::Duration
+                | Field::TimeToDetect
+                | Field::TimeToMitigate
+                | Field::TimeToResolve
+                | Field::Visibility
         )
     }
 }
@@ -74,25 +97,61 @@ pub fn field_for_key(key: &str) -> Option<Field> {
         .collect();
     let field = match words.join(" ").as_str() {
         "incident id" | "id" | "incident number" | "incident no" | "incident ref"
-        | "incident reference" | "ticket" | "incident ticket" => Field::Id,
-        "title" | "incident title" | "incident name" => Field::Title,
-        "date" | "incident date" | "date of incident" | "occurred" | "occurred on" | "day"
-        | "date time" | "date and time" | "datetime" | "when" => Field::When,
-        "severity" | "sev" | "severity level" | "incident severity" | "priority"
-        | "incident priority" => Field::Severity,
-        "status" | "incident status" | "current status" | "state" => Field::Status,
-        "start time" | "start" | "started" | "started at" | "start date" | "began"
-        | "incident start" | "start of incident" | "impact start" | "first occurred" | "onset" => {
-            Field::Started
+        | "incident reference" | "ticket" | "incident ticket" | "postmortem id" | "report id" => {
+            Field::Id
         }
+        "title" | "incident title" | "incident name" | "name of incident" => Field::Title,
+        "date" | "incident date" | "date of incident" | "occurred" | "occurred on" | "day"
+        | "date time" | "date and time" | "datetime" | "when" | "incident date time" => Field::When,
+        "severity" | "sev" | "severity level" | "incident severity" | "priority"
+        | "incident priority" | "priority level" | "sev level" => Field::Severity,
+        "status" | "incident status" | "current status" | "state" => Field::Status,
+        "start time"
+        | "start"
+        | "started"
+        | "started at"
+        | "start date"
+        | "began"
+        | "incident start"
+        | "start of incident"
+        | "impact start"
+        | "first occurred"
+        | "onset"
+        | "incident start time"
+        | "outage start"
+        | "impact start time" => Field::Started,
         "detected" | "detected at" | "detection time" | "time detected" | "first detected"
         | "alerted at" | "alert time" => Field::Detected,
         "mitigated" | "mitigated at" | "mitigation time" | "time mitigated" => Field::Mitigated,
         "end time" | "end" | "ended" | "end date" | "resolved" | "resolved at"
         | "resolution time" | "time resolved" | "incident end" | "recovered at"
-        | "recovery time" | "closed at" => Field::Resolved,
-        "duration" | "total duration" | "incident duration" | "outage duration" | "downtime"
-        | "time to resolve" | "time to resolution" => Field::Duration,
+        | "recovery time" | "closed at" | "outage end" | "impact end" => Field::Resolved,
+        "duration"
+        | "total duration"
+        | "incident duration"
+        | "outage duration"
+        | "downtime"
+        | "total downtime"
+        | "impact duration"
+        | "total impact duration"
+        | "outage length"
+        | "length"
+        | "duration of impact" => Field::Duration,
+        "time to detect" | "time to detection" | "ttd" | "mttd" | "detection delay"
+        | "time to detect ttd" => Field::TimeToDetect,
+        "time to mitigate" | "time to mitigation" | "ttm" | "mttm" | "time to mitigate ttm" => {
+            Field::TimeToMitigate
+        }
+        "time to resolve"
+        | "time to resolution"
+        | "time to recovery"
+        | "time to recover"
+        | "time to restore"
+        | "time to repair"
+        | "ttr"
+        | "mttr"
+        | "time to recovery ttr"
+        | "time to resolve ttr" => Field::TimeToResolve,
         "services affected"
         | "affected services"
         | "services"
@@ -102,14 +161,26 @@ pub fn field_for_key(key: &str) -> Option<Field> {
         | "affected service"
         | "systems affected"
         | "affected systems"
+        | "systems"
         | "components affected"
         | "affected components"
         | "components"
+        | "component"
         | "products affected"
-        | "affected products" => Field::Services,
-        "tags" | "labels" | "categories" | "category" | "keywords" => Field::Tags,
-        "incident commander" | "commander" | "ic" | "incident lead" | "incident manager"
-        | "incident owner" => Field::Commander,
+        | "affected products"
+        | "affected product"
+        | "product" => Field::Services,
+        "tags" | "labels" | "categories" | "category" | "keywords" | "incident type"
+        | "incident category" | "type" => Field::Tags,
+        "incident commander"
+        | "commander"
+        | "ic"
+        | "incident lead"
+        | "incident manager"
+        | "incident owner"
+        | "owner"
+        | "incident coordinator"
+        | "lead" => Field::Commander,
         "participants"
         | "responders"
         | "responding team"
@@ -117,15 +188,84 @@ pub fn field_for_key(key: &str) -> Option<Field> {
         | "people involved"
         | "involved"
         | "on call"
-        | "on call engineers" => Field::Responders,
+        | "on call engineers"
+        | "authors"
+        | "author"
+        | "created by"
+        | "written by"
+        | "prepared by"
+        | "attendees"
+        | "contributors"
+        | "team members" => Field::Responders,
         "impact" | "customer impact" | "user impact" | "business impact" | "impact summary" => {
             Field::Impact
         }
         "summary" | "one line summary" | "tl dr" | "tldr" => Field::Summary,
-        _ => return None,
+        "classification"
+        | "visibility"
+        | "confidentiality"
+        | "sensitivity"
+        | "data classification"
+        | "document classification" => Field::Visibility,
+        "trigger" | "triggered by" | "incident trigger" => Field::Trigger,
+        "postmortem owner" | "post mortem owner" | "pir owner" | "review owner"
+        | "report owner" => Field::Responders,
+        _ => return moment_by_words(&words),
     };
     Some(field)
 }
+
+/// Keys of incident-tool exports, read by their words: "Impact started
+/// at", "Reported at", "Declared at", "Acknowledged at", "Resolved at",
+/// "Detect time", "Time of detection", "Incident lead".
+fn moment_by_words(words: &[String]) -> Option<Field> {
+    let any = |ws: &[&str]| ws.iter().any(|w| words.iter().any(|x| x == w));
+    let when = any(&["at", "time", "date", "on"]);
+    if any(&["lead", "commander", "manager", "coordinator"]) && !when {
+        return Some(Field::Commander);
+    }
+    if !when || words.len() > 5 {
+        return None;
+    }
+    if any(&["started", "start", "began", "begin", "onset"]) {
+        Some(Field::Started)
+    } else if any(&[
+        "detected",
+        "detect",
+        "detection",
+        "reported",
+        "declared",
+        "alerted",
+        "acknowledged",
+        "noticed",
+    ]) {
+        Some(Field::Detected)
+    } else if any(&["mitigated", "mitigation", "stabilized", "stabilised"]) {
+        Some(Field::Mitigated)
+    } else if any(&[
+        "resolved",
+        "resolution",
+        "recovered",
+        "recovery",
+        "ended",
+        "end",
+        "closed",
+        "fixed",
+    ]) {
+        Some(Field::Resolved)
+    } else {
+        None
+    }
+}
+
+/// Keys naming who wrote the report: read only at its top.
+const AUTHOR_KEYS: &[&str] = &[
+    "author",
+    "authors",
+    "created by",
+    "written by",
+    "prepared by",
+];
 
 /// One metadata value as written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -159,10 +299,18 @@ static PLAIN_KEY: LazyLock<Regex> = LazyLock::new(|| {
 pub fn extract(text: &str) -> Vec<RawField> {
     let mut out = Vec::new();
     let mut top = true;
+    let mut title_seen = false;
     for (offset, line) in crate::prose::lines_outside_code(text) {
         let line_no = text[..offset].matches('\n').count() + 1;
         if let Some(heading) = heading_text(line) {
-            if section_kind(heading).is_some_and(|k| k != SectionKind::Summary) {
+            // The first heading is the title ("DNS resolution failures"), not a section.
+            let kind = if title_seen {
+                section_kind(heading)
+            } else {
+                named_section_kind(heading)
+            };
+            title_seen = true;
+            if kind.is_some_and(|k| k != SectionKind::Summary) {
                 top = false;
             }
             continue;
@@ -174,7 +322,9 @@ pub fn extract(text: &str) -> Vec<RawField> {
             continue;
         };
         let value = clean_value(&value);
-        if value.is_empty() || !(top || field.trusted_anywhere()) {
+        // "Author:" further down is a quoted commit or e-mail, not the report's.
+        let top_only_key = AUTHOR_KEYS.contains(&key.trim().to_lowercase().as_str());
+        if value.is_empty() || !(top || (field.trusted_anywhere() && !top_only_key)) {
             continue;
         }
         out.push(RawField {
@@ -275,6 +425,14 @@ mod tests {
         assert_eq!(field_for_key("Date/Time"), Some(Field::When));
         assert_eq!(field_for_key("IC"), Some(Field::Commander));
         assert_eq!(field_for_key("Root Cause"), None);
+        assert_eq!(field_for_key("Impact started at"), Some(Field::Started));
+        assert_eq!(field_for_key("Reported at"), Some(Field::Detected));
+        assert_eq!(field_for_key("Detect time"), Some(Field::Detected));
+        assert_eq!(field_for_key("Time of resolution"), Some(Field::Resolved));
+        assert_eq!(field_for_key("Incident lead"), Some(Field::Commander));
+        assert_eq!(field_for_key("Time to detect"), Some(Field::TimeToDetect));
+        assert_eq!(field_for_key("Postmortem owner"), Some(Field::Responders));
+        assert_eq!(field_for_key("Next steps"), None);
         assert_eq!(clean_value(" **SEV-2**  "), "SEV-2");
         assert_eq!(clean_value("`v3.4.7`\\"), "v3.4.7");
     }

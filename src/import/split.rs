@@ -9,24 +9,14 @@ use std::sync::LazyLock;
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use regex::Regex;
 
-use crate::incident::body::markdown_options;
-use crate::incident::timeparse::parse_date;
+use super::clock::{Order, stamps_in};
+use crate::incident::SectionKind;
+use crate::incident::body::{markdown_options, section_kind};
 
 /// An incident id in running text: letters, then groups with at least three digits in all.
 static ID: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b[A-Z][A-Z0-9]{1,9}(?:-[A-Z]{1,10})*(?:-\d+)+(?:-[A-Za-z0-9]+)*\b")
         .expect("valid regex")
-});
-
-static ISO_DATE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b\d{4}-\d{2}-\d{2}\b").expect("valid regex"));
-
-static NAMED_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    let month = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?";
-    Regex::new(&format!(
-        r"\b(?:{month}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}(?:st|nd|rd|th)?\s+{month},?\s+\d{{4}})\b"
-    ))
-    .expect("valid regex")
 });
 
 /// A Markdown heading of the source.
@@ -45,26 +35,26 @@ pub fn id_in(text: &str) -> Option<&str> {
         .find(|id| id.chars().filter(char::is_ascii_digit).count() >= 3)
 }
 
-/// The date a text names, with the byte range of where it is written.
-pub fn date_in(text: &str) -> Option<(jiff::civil::Date, Range<usize>)> {
-    ISO_DATE
-        .find_iter(text)
-        .chain(NAMED_DATE.find_iter(text))
-        .find_map(|m| {
-            let cleaned = strip_ordinals(m.as_str());
-            parse_date(&cleaned).map(|d| (d, m.range()))
-        })
-}
-
-/// `January 15th, 2024` → `January 15, 2024`.
-fn strip_ordinals(text: &str) -> String {
-    static ORDINAL: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"(\d)(?:st|nd|rd|th)\b").expect("valid regex"));
-    ORDINAL.replace_all(text, "$1").into_owned()
-}
-
-fn is_incident_heading(heading: &Heading) -> bool {
-    id_in(&heading.text).is_some() || date_in(&heading.text).is_some()
+/// A heading names an incident when it has an incident id, or a day (with
+/// no time of day: `### 2018-01-19 11:00` is a timeline entry) and words
+/// besides it (`## Outage (2024-01-20)`, `### October 21, 2025 - Redis`).
+fn is_incident_heading(heading: &Heading, order: Order) -> bool {
+    if id_in(&heading.text).is_some() {
+        return true;
+    }
+    let stamps = stamps_in(&heading.text, order);
+    let Some(dated) = stamps.iter().find(|s| s.day.is_some()) else {
+        return false;
+    };
+    let mut rest = heading.text.clone();
+    for stamp in stamps.iter().rev() {
+        rest.replace_range(stamp.range.clone(), " ");
+    }
+    dated.time.is_none()
+        && stamps.iter().all(|s| s.time.is_none())
+        && rest
+            .split(|c: char| !c.is_alphabetic())
+            .any(|w| w.len() >= 2)
 }
 
 /// Every heading outside code, in order.
@@ -112,52 +102,85 @@ pub struct Split {
     pub left_out: Vec<(String, usize)>,
 }
 
-/// Splits `text` at incident headings. `preamble_is_incident` decides, for
-/// the text before the first incident heading, whether it describes an
-/// incident itself (metadata fields under a generic title): then the whole
-/// document is one incident and dated sub-headings are just sections.
-pub fn split(text: &str, preamble_is_incident: impl Fn(&str) -> bool) -> Split {
+/// Splits `text` at incident headings: the level with the most of them,
+/// when it has at least two. `fields_in` counts the metadata values of a
+/// text. When the text before the first incident heading has two or more
+/// (a report with dated sections), the document is one incident. A dated
+/// heading under a Timeline heading is an incident only when its section
+/// has fields of its own (`**Duration:**`, `**Impact:**`), else it is an
+/// entry of the timeline.
+pub fn split(text: &str, order: Order, fields_in: impl Fn(&str) -> usize) -> Split {
     let all = headings(text);
+    // A whole document's title: its `#` heading, else a first heading that
+    // comes before any text and names no section (`## INC-7: Queue backlog`).
+    let title = all.iter().find(|h| h.level == 1).cloned().or_else(|| {
+        all.first()
+            .filter(|h| !has_content(&text[..h.start]) && section_kind(&h.text).is_none())
+            .cloned()
+    });
     let whole = || Split {
         chunks: vec![Chunk {
-            heading: all.iter().find(|h| h.level == 1).cloned(),
+            heading: title.clone(),
             range: 0..text.len(),
         }],
         left_out: Vec::new(),
     };
+    let section_end = |i: usize| {
+        all[i + 1..]
+            .iter()
+            .find(|h| h.level <= all[i].level)
+            .map_or(text.len(), |h| h.start)
+    };
+    let under_timeline = |i: usize| {
+        let mut level = all[i].level;
+        all[..i].iter().rev().any(|h| {
+            let parent = h.level < level;
+            if parent {
+                level = h.level;
+            }
+            parent && section_kind(&h.text) == Some(SectionKind::Timeline) && h.level > 1
+        })
+    };
+    let incident: Vec<bool> = (0..all.len())
+        .map(|i| {
+            is_incident_heading(&all[i], order)
+                && (!under_timeline(i) || fields_in(&text[all[i].start..section_end(i)]) >= 1)
+        })
+        .collect();
     // The level with the most incident headings (the shallowest among equals).
     let mut best: Option<(u8, usize)> = None;
     for level in 1..=6u8 {
-        let count = all
-            .iter()
-            .filter(|h| h.level == level && is_incident_heading(h))
+        let count = (0..all.len())
+            .filter(|&i| all[i].level == level && incident[i])
             .count();
         if count > 0 && best.is_none_or(|(_, n)| count > n) {
             best = Some((level, count));
         }
     }
-    let Some((level, _)) = best else {
+    let Some((level, count)) = best else {
         return whole();
     };
-    let first = all
-        .iter()
-        .find(|h| h.level == level && is_incident_heading(h))
+    let first = (0..all.len())
+        .find(|&i| all[i].level == level && incident[i])
         .expect("the level has an incident heading");
-    if first.level > 1 && preamble_is_incident(&text[..first.start]) {
+    if count < 2 || fields_in(&text[..all[first].start]) >= 2 {
         return whole();
     }
 
     let mut chunks = Vec::new();
     let mut left_out = Vec::new();
-    let sections: Vec<&Heading> = all.iter().filter(|h| h.level <= level).collect();
-    if has_content(&text[..sections[0].start]) {
+    let sections: Vec<usize> = (0..all.len()).filter(|&i| all[i].level <= level).collect();
+    if has_content(&text[..all[sections[0]].start]) {
         left_out.push(("(text before the first heading)".to_string(), 0));
     }
-    for (i, heading) in sections.iter().enumerate() {
-        let end = sections.get(i + 1).map_or(text.len(), |next| next.start);
-        if heading.level == level && is_incident_heading(heading) {
+    for (n, &i) in sections.iter().enumerate() {
+        let heading = &all[i];
+        let end = sections
+            .get(n + 1)
+            .map_or(text.len(), |&next| all[next].start);
+        if heading.level == level && incident[i] {
             chunks.push(Chunk {
-                heading: Some((*heading).clone()),
+                heading: Some(heading.clone()),
                 range: heading.start..end,
             });
         } else if has_content(&section_body(&text[heading.start..end])) {
@@ -188,7 +211,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn finds_ids_and_dates_in_headings() {
+    fn finds_ids_and_dated_titles_in_headings() {
         assert_eq!(
             id_in("INC-2024-001: AI Gateway Memory Leak"),
             Some("INC-2024-001")
@@ -199,19 +222,24 @@ mod tests {
         );
         assert_eq!(id_in("SEV-2 Incidents"), None);
         assert_eq!(id_in("2024 Metrics"), None);
-        let (date, range) = date_in("Service Outage (2024-01-20)").unwrap();
-        assert_eq!((date, range), (jiff::civil::date(2024, 1, 20), 16..26));
-        assert_eq!(
-            date_in("Outage on January 15th, 2024").unwrap().0,
-            jiff::civil::date(2024, 1, 15)
-        );
-        assert!(date_in("2024 Metrics").is_none());
+        let h = |text: &str| Heading {
+            level: 2,
+            text: text.into(),
+            start: 0,
+        };
+        let yes = |text| is_incident_heading(&h(text), Order::MonthFirst);
+        assert!(yes("Service Outage (2024-01-20)"));
+        assert!(yes("October 21, 2025 - Redis Overload"));
+        assert!(!yes("2018-01-19 11:00"));
+        assert!(!yes("2022-06-02 10:00 - Problem starts"));
+        assert!(!yes("2018-01-15"));
+        assert!(!yes("2024 Metrics"));
     }
 
     #[test]
     fn splits_at_incident_headings_and_leaves_other_sections_out() {
         let text = "# History\n\n## Overview\n\nIntro.\n\n## INC-2024-001: A\n\nbody a\n\n### Timeline\n\n- x\n\n## Outage (2024-02-01)\n\nbody b\n\n# Protocols\n\n## Crash (2024-03-01)\n\nbody c\n\n## Metrics\n\n| a | b |\n";
-        let split = split(text, |_| false);
+        let split = split(text, Order::MonthFirst, |_| 0);
         let titles: Vec<&str> = split
             .chunks
             .iter()
@@ -234,15 +262,26 @@ mod tests {
     #[test]
     fn a_single_report_stays_whole() {
         let text = "# Incident Report: INC-2025-0023\n\n## Summary\n\n## Meeting (2025-01-15)\n";
-        let split = split(text, |_| false);
+        let split = split(text, Order::MonthFirst, |_| 0);
         assert_eq!(split.chunks.len(), 1);
         assert_eq!(split.chunks[0].range, 0..text.len());
-        // A generic title with metadata above a dated section: one incident.
-        let text = "# Incident Report\n\n**Severity:** SEV2\n\n## Follow-up (2025-01-15)\n\ntext\n";
-        let split = super::split(text, |pre| pre.contains("Severity"));
+        // Metadata above dated sections: one incident.
+        let text = "# Incident Report\n\n**Severity:** SEV2\n\n## Follow-up (2025-01-15)\n\ntext\n\n## Review (2025-01-20)\n";
+        let split = super::split(text, Order::MonthFirst, |pre| {
+            usize::from(pre.contains("Severity")) * 2
+        });
         assert_eq!(split.chunks.len(), 1);
         assert_eq!(split.chunks[0].range, 0..text.len());
-        let split = super::split("no headings at all\n", |_| false);
+        // Dated headings under a Timeline are entries, unless they have fields.
+        let text = "# Outages\n\n## Timeline\n\n### 2024-01-02 Deploy\n\ntext\n\n### 2024-01-03 Rollback\n\ntext\n";
+        assert_eq!(super::split(text, Order::MonthFirst, |_| 0).chunks.len(), 1);
+        let fields = |t: &str| usize::from(t.contains("Duration"));
+        let text = "# Outages\n\n## Timeline\n\n### Jan 2, 2024 - Cache\n\n**Duration:** 1h\n\n### Jan 3, 2024 - Queue\n\n**Duration:** 2h\n";
+        assert_eq!(
+            super::split(text, Order::MonthFirst, fields).chunks.len(),
+            2
+        );
+        let split = super::split("no headings at all\n", Order::MonthFirst, |_| 0);
         assert_eq!(split.chunks.len(), 1);
     }
 }

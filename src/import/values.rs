@@ -1,33 +1,18 @@
 //! Turning metadata values as written into front-matter values `build`
-//! accepts: severities through the configured scale, timestamps in RFC 3339,
-//! names without their job titles. A value that cannot be read is reported,
-//! never guessed.
+//! accepts: severities through the configured scale, durations, names
+//! without their job titles or addresses. A value that cannot be read is
+//! reported, never guessed. (Dates and times: [`super::clock`].)
 
 use std::sync::LazyLock;
 
-use jiff::Timestamp;
-use jiff::civil::{Date, DateTime, Time};
-use jiff::tz::TimeZone;
 use regex::Regex;
 
 use super::metadata::Field;
-use super::split::date_in;
+use super::template::is_placeholder_value;
 use crate::config::Config;
 use crate::incident::Status;
-use crate::incident::timeparse::{parse_duration, parse_timestamp};
-use crate::scan::placeholders;
+use crate::incident::timeparse::parse_duration;
 
-/// A point in time as a report gives it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum When {
-    Day(Date),
-    Instant(Timestamp),
-}
-
-static TIME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(am|pm)?\s*(utc|gmt|z)?\b")
-        .expect("valid regex")
-});
 static PARENTHETICAL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\s*\([^)]*\)").expect("valid regex"));
 
@@ -63,8 +48,8 @@ pub fn reading(field: Field, value: &str) -> Reading {
     if lower.is_empty() || NOTHING.contains(&lower.as_str()) {
         return Reading::Nothing;
     }
-    if let Some(found) = placeholders::scan(value).first() {
-        return Reading::Placeholder(value[found.range.clone()].to_string());
+    if let Some(found) = is_placeholder_value(value) {
+        return Reading::Placeholder(found.to_string());
     }
     // A choice left for the author: `P0 / P1 / P2`, `RESOLVED / MITIGATED`.
     let is_choice = matches!(field, Field::Severity | Field::Status) && value.contains('/');
@@ -76,78 +61,67 @@ pub fn reading(field: Field, value: &str) -> Reading {
     Reading::Value
 }
 
-/// `2025-01-14 14:23:47 UTC`, `January 15, 2024`, `2024-01-15 09:15`, or a
-/// time of day on `day`.
-pub fn when(value: &str, day: Option<Date>, tz: &TimeZone) -> Option<When> {
-    let value = PARENTHETICAL.replace_all(value, "");
-    let value = value.trim();
-    let time = TIME.captures(value);
-    let date = date_in(value).map(|(d, _)| d);
-    if time.is_none() {
-        return date.map(When::Day);
-    }
-    if let Some(ts) = parse_timestamp(value, tz) {
-        return Some(When::Instant(ts));
-    }
-    let caps = time.expect("checked above");
-    let mut hour: i8 = caps[1].parse().ok()?;
-    let minute: i8 = caps[2].parse().ok()?;
-    let second: i8 = caps.get(3).map_or(Some(0), |s| s.as_str().parse().ok())?;
-    match caps.get(4).map(|m| m.as_str().to_lowercase()).as_deref() {
-        Some("pm") if hour < 12 => hour += 12,
-        Some("am") if hour == 12 => hour = 0,
-        _ => {}
-    }
-    let zone = if caps.get(5).is_some() {
-        &TimeZone::UTC
-    } else {
-        tz
-    };
-    let time = Time::new(hour, minute, second, 0).ok()?;
-    let date = date.or(day)?;
-    DateTime::from_parts(date, time)
-        .to_zoned_datetime(zone.clone())
-        .ok()
-        .map(|z| When::Instant(z.timestamp()))
-}
-
-/// RFC 3339 in the configured zone (`Z` for UTC), as front matter writes it.
-pub fn format_instant(ts: Timestamp, tz: &TimeZone) -> String {
-    let zoned = ts.to_zoned_datetime(tz.clone());
-    if zoned.offset().seconds() == 0 {
-        zoned.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
-    } else {
-        zoned.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
-    }
-}
-
-/// The level a severity such as `SEV-2 (escalated from SEV-3)` or `P1 (High)` maps to.
+/// The level a severity such as `SEV-2 (escalated from SEV-3)`, `P1 (High)`
+/// or `Major (High impact)` maps to: the whole value, then its parts.
 pub fn severity(value: &str, config: &Config) -> Option<String> {
-    config
-        .severities
-        .resolve(value)
-        .map(|(_, level)| level.name.clone())
+    let scale = &config.severities;
+    let parts = std::iter::once(value)
+        .chain(value.split(['(', ')', ',', '/', ';', '-']))
+        .chain(value.split_whitespace());
+    let found = parts
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .find_map(|p| scale.resolve(p));
+    // `2`, `S2`, `severity::2`: a bare level number.
+    let numbered = || {
+        let digits: Vec<char> = value.chars().filter(char::is_ascii_digit).collect();
+        let letters = value.chars().filter(|c| c.is_alphabetic()).count();
+        (digits.len() == 1 && letters <= 8)
+            .then(|| scale.resolve(&format!("SEV{}", digits[0])))
+            .flatten()
+    };
+    found.or_else(numbered).map(|(_, level)| level.name.clone())
 }
 
 pub fn status(value: &str) -> Option<Status> {
     Status::parse(value).or_else(|| value.split_whitespace().find_map(Status::parse))
 }
 
-/// Minutes in `4 hours 23 minutes`, `~3h (approx.)`, `44 minutes 35 seconds`.
-pub fn duration(value: &str) -> Option<f64> {
-    parse_duration(&clean_duration(value))
+/// Minutes in `4 hours 23 minutes`, `~3h (approx.)`, `44 minutes 35
+/// seconds`, `21:45 to 23:28 UTC (103 minutes)`: the value, else the
+/// first parenthetical that is a duration.
+pub fn duration(value: &str) -> Option<(String, f64)> {
+    let whole = clean_duration(value);
+    if let Some(minutes) = parse_duration(&whole) {
+        return Some((whole, minutes));
+    }
+    PARENTHETICAL_TEXT.captures_iter(value).find_map(|c| {
+        let inner = clean_duration(&c[1]);
+        parse_duration(&inner).map(|m| (inner, m))
+    })
 }
 
-/// A duration without remarks: `~3h (approx.)` → `3h`.
-pub fn clean_duration(value: &str) -> String {
+static PARENTHETICAL_TEXT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\(([^)]*)\)").expect("valid regex"));
+
+/// A duration without remarks: `~3h (approx.)` → `3h`, `about 45 min` → `45 min`.
+fn clean_duration(value: &str) -> String {
     let cleaned = PARENTHETICAL.replace_all(value, "");
-    cleaned
-        .trim()
-        .trim_start_matches('~')
-        .trim_start_matches("approx.")
-        .trim_start_matches("about")
-        .trim()
-        .to_string()
+    let mut v = cleaned.trim();
+    for prefix in [
+        "~",
+        "approx.",
+        "approximately",
+        "about",
+        "around",
+        "roughly",
+        "ca.",
+        "<",
+        ">",
+    ] {
+        v = v.strip_prefix(prefix).unwrap_or(v).trim();
+    }
+    v.trim_end_matches(['.', ',']).trim().to_string()
 }
 
 /// `AI Gateway, Project Alpha Assistant` → two items; `a and b`, `a; b` too.
@@ -163,7 +137,7 @@ pub fn list(value: &str) -> Vec<String> {
 
 /// People: items that are counts (`8 engineers`) name no one.
 pub fn people(value: &str) -> Vec<String> {
-    list(value)
+    list(&plain_names(value))
         .into_iter()
         .filter(|p| !p.starts_with(|c: char| c.is_ascii_digit()))
         .collect()
@@ -171,7 +145,8 @@ pub fn people(value: &str) -> Vec<String> {
 
 /// `Sarah Mitchell, Senior SRE` → `Sarah Mitchell`; `@oncall (approved)` → `@oncall`.
 pub fn person(value: &str) -> Option<String> {
-    let name = PARENTHETICAL.replace_all(value, "");
+    let names = plain_names(value);
+    let name = PARENTHETICAL.replace_all(&names, "");
     let name = name
         .split([',', ';'])
         .next()
@@ -181,6 +156,17 @@ pub fn person(value: &str) -> Option<String> {
         .unwrap_or("")
         .trim();
     (!name.is_empty()).then(|| name.to_string())
+}
+
+/// Names without Markdown or addresses: `[Katharine Berry](https://…)` and
+/// `[Sen Lu]` → the name, `Benjamin Elder <ben@example.com>` → `Benjamin Elder`.
+fn plain_names(value: &str) -> String {
+    static LINK: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\[([^\]]*)\](?:\([^)]*\))?").expect("valid regex"));
+    static ADDRESS: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"<[^<>]*@[^<>]*>|\S+@\S+\.\w+").expect("valid regex"));
+    let text = LINK.replace_all(value, "$1");
+    ADDRESS.replace_all(&text, "").trim().to_string()
 }
 
 /// Letters, digits, `-`, `_`, `.`: what `build` accepts as an id.
@@ -198,37 +184,6 @@ pub fn id(value: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn times_read_with_and_without_dates() {
-        let utc = TimeZone::UTC;
-        let at = |s: &str| When::Instant(s.parse().unwrap());
-        assert_eq!(
-            when("2025-01-14 14:23:47 UTC", None, &utc),
-            Some(at("2025-01-14T14:23:47Z"))
-        );
-        assert_eq!(
-            when("January 15, 2024", None, &utc),
-            Some(When::Day(jiff::civil::date(2024, 1, 15)))
-        );
-        assert_eq!(
-            when("January 15, 2024 at 2:05 PM UTC", None, &utc),
-            Some(at("2024-01-15T14:05:00Z"))
-        );
-        let day = Some(jiff::civil::date(2024, 3, 1));
-        assert_eq!(when("09:15", day, &utc), Some(at("2024-03-01T09:15:00Z")));
-        assert_eq!(when("09:15", None, &utc), None);
-        assert_eq!(when("soon", day, &utc), None);
-        let ny = TimeZone::get("America/New_York").unwrap();
-        assert_eq!(
-            format_instant("2025-01-14T14:00:00Z".parse().unwrap(), &ny),
-            "2025-01-14T09:00:00-05:00"
-        );
-        assert_eq!(
-            format_instant("2025-01-14T14:00:00Z".parse().unwrap(), &utc),
-            "2025-01-14T14:00:00Z"
-        );
-    }
 
     #[test]
     fn placeholders_and_stand_ins_are_not_values() {
@@ -267,8 +222,33 @@ mod tests {
             Some("Sarah Mitchell")
         );
         assert_eq!(list("AI Gateway, Project Alpha Assistant").len(), 2);
-        assert_eq!(duration("4 hours 23 minutes"), Some(263.0));
-        assert_eq!(duration("~3h (approx.)"), Some(180.0));
+        assert_eq!(duration("4 hours 23 minutes").map(|d| d.1), Some(263.0));
+        assert_eq!(duration("~3h (approx.)").map(|d| d.1), Some(180.0));
+        assert_eq!(
+            duration("21:45 to 23:28 UTC (103 minutes)"),
+            Some(("103 minutes".into(), 103.0))
+        );
+        assert_eq!(duration("Downtime of about 45 min"), None);
+        assert_eq!(duration("about 45 min").map(|d| d.1), Some(45.0));
+        assert_eq!(
+            people(
+                "[Katharine Berry](https://github.com/Katharine), Benjamin Elder <ben@example.com>"
+            ),
+            ["Katharine Berry", "Benjamin Elder"]
+        );
+        assert_eq!(
+            severity(
+                "Major (High Impact, Service Degradation)",
+                &Config::default()
+            )
+            .as_deref(),
+            Some("SEV2")
+        );
+        assert_eq!(
+            severity("severity::3", &Config::default()).as_deref(),
+            Some("SEV3")
+        );
+        assert_eq!(severity("Unknown", &Config::default()), None);
         assert_eq!(id("INC-2025-0023").as_deref(), Some("INC-2025-0023"));
         assert_eq!(id("../x"), None);
         assert_eq!(

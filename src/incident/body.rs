@@ -13,7 +13,7 @@ use super::{
 };
 use crate::diagnostics::LineIndex;
 
-/// The Markdown dialect of SPEC §2, shared by structure extraction and rendering.
+/// The Markdown dialect (docs/content.md#the-body), shared by structure extraction and rendering.
 pub fn markdown_options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
@@ -41,15 +41,6 @@ pub struct BodyStructure {
     pub text: String,
 }
 
-impl BodyStructure {
-    pub fn section_text(&self, kind: SectionKind) -> &str {
-        self.sections
-            .iter()
-            .find(|s| s.kind == kind)
-            .map_or("", |s| s.text.as_str())
-    }
-}
-
 /// `[[INC-2024-007]]`; ids are short and on one line.
 pub static REFERENCE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\[\[([^\[\]\n]{1,100})\]\]").expect("valid regex"));
@@ -68,11 +59,33 @@ static DUE: LazyLock<Regex> = LazyLock::new(|| {
 /// Recognises a section heading, case-insensitively, ignoring numbering,
 /// punctuation and emoji ("4. Root Cause Analysis", "Lessons Learned ✅").
 pub fn section_kind(heading: &str) -> Option<SectionKind> {
-    let words: Vec<String> = heading
+    named_section_kind(heading).or_else(|| {
+        let words = heading_words(heading);
+        // A retrospective's verdict is never a section of its own.
+        retrospective(heading)
+            .is_none()
+            .then(|| kind_by_words(&words))
+            .flatten()
+    })
+}
+
+/// A section by its usual names only. A report's title (its first `#`
+/// heading) is one only when it is such a name: "DNS resolution failures"
+/// is a title, not a Resolution section.
+pub fn named_section_kind(heading: &str) -> Option<SectionKind> {
+    let words = heading_words(heading);
+    named_kind(&words)
+}
+
+fn heading_words(heading: &str) -> Vec<String> {
+    heading
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty() && !w.chars().all(|c| c.is_ascii_digit()))
         .map(str::to_lowercase)
-        .collect();
+        .collect()
+}
+
+fn named_kind(words: &[String]) -> Option<SectionKind> {
     let key = words.join(" ");
     let kind = match key.as_str() {
         "summary" | "executive summary" | "overview" | "incident summary" | "tl dr" | "tldr"
@@ -123,11 +136,100 @@ pub fn section_kind(heading: &str) -> Option<SectionKind> {
     Some(kind)
 }
 
+/// Headings that are not one of the usual names, read by their words:
+/// "Lessons Learned and Future Improvements", "Corrective and Preventative
+/// Measures", "Timeline (all times UTC)", "Incident Impact". The first
+/// matching rule wins, most specific first.
+fn kind_by_words(words: &[String]) -> Option<SectionKind> {
+    let has = |w: &str| words.iter().any(|x| x == w);
+    let starts = |prefix: &str| words.iter().any(|x| x.starts_with(prefix));
+    let phrase = |a: &str, b: &str| words.windows(2).any(|p| p[0] == a && p[1] == b);
+    if starts("lesson") || starts("takeaway") || starts("learning") || phrase("we", "learned") {
+        Some(SectionKind::Lessons)
+    } else if phrase("action", "items")
+        || phrase("action", "item")
+        || phrase("follow", "up")
+        || phrase("follow", "ups")
+        || starts("followup")
+        || phrase("next", "steps")
+        || starts("remediation")
+        || starts("corrective")
+        || starts("preventive")
+        || starts("preventative")
+    {
+        Some(SectionKind::ActionItems)
+    } else if has("timeline") || has("chronology") {
+        Some(SectionKind::Timeline)
+    } else if phrase("root", "cause") || phrase("root", "causes") {
+        Some(SectionKind::RootCause)
+    } else if phrase("contributing", "factors") {
+        Some(SectionKind::ContributingFactors)
+    } else if has("resolution") || has("recovery") || has("mitigation") {
+        Some(SectionKind::Resolution)
+    } else if has("impact") {
+        Some(SectionKind::Impact)
+    } else if has("summary") || has("overview") {
+        Some(SectionKind::Summary)
+    } else {
+        None
+    }
+}
+
+/// "What went well", "What went wrong", "Where we got lucky": a
+/// retrospective's verdicts. Under a Lessons or Action Items heading they
+/// are neither follow-up work nor (for what went well or lucky) lessons.
+fn retrospective(heading: &str) -> Option<Retrospective> {
+    let lower = heading.to_lowercase();
+    if lower.contains("went well") || lower.contains("went right") || lower.contains("lucky") {
+        Some(Retrospective::Good)
+    } else if lower.contains("went wrong")
+        || lower.contains("went poorly")
+        || lower.contains("went badly")
+        || lower.contains("gone better")
+        || lower.contains("could be improved")
+        || lower.contains("can be improved")
+        || lower.contains("could have gone")
+        || lower.contains("didn't go well")
+        || lower.contains("did not go well")
+    {
+        Some(Retrospective::Bad)
+    } else {
+        None
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Retrospective {
+    /// Good news: never a lesson, never an action item.
+    Good,
+    /// Problems seen: lessons under a Lessons heading, never action items.
+    Bad,
+}
+
 struct OpenSection {
     level: HeadingLevel,
     /// Index into `BodyStructure::sections` when the heading is recognised.
     index: Option<usize>,
     kind: Option<SectionKind>,
+    retrospective: Option<Retrospective>,
+}
+
+/// The kind of section the text under `open` belongs to: the nearest
+/// recognised heading, unless a retrospective sub-heading in between rules
+/// its items out.
+fn current_kind(open: &[OpenSection]) -> Option<SectionKind> {
+    let mut verdict = None;
+    for section in open.iter().rev() {
+        if let Some(kind) = section.kind {
+            return match (kind, verdict) {
+                (SectionKind::Lessons | SectionKind::ActionItems, Some(Retrospective::Good))
+                | (SectionKind::ActionItems, Some(Retrospective::Bad)) => None,
+                _ => Some(kind),
+            };
+        }
+        verdict = verdict.or(section.retrospective);
+    }
+    None
 }
 
 #[derive(Default)]
@@ -155,8 +257,6 @@ pub fn extract(body: &str, body_line: usize) -> BodyStructure {
     let mut code_depth = 0usize;
     let mut seen_content = false;
 
-    let current_kind = |open: &[OpenSection]| open.iter().rev().find_map(|s| s.kind);
-
     for (event, range) in
         TextMergeWithOffset::new(Parser::new_ext(body, markdown_options()).into_offset_iter())
     {
@@ -181,14 +281,19 @@ pub fn extract(body: &str, body_line: usize) -> BodyStructure {
                     continue;
                 };
                 let text = text.trim().to_string();
-                if level == HeadingLevel::H1 && out.first_h1.is_none() && !seen_content {
+                let is_title = level == HeadingLevel::H1 && out.first_h1.is_none() && !seen_content;
+                if is_title {
                     out.first_h1 = Some((text.clone(), line));
                 }
                 seen_content = true;
                 while open.last().is_some_and(|s| s.level >= level) {
                     open.pop();
                 }
-                let kind = section_kind(&text);
+                let kind = if is_title {
+                    named_section_kind(&text)
+                } else {
+                    section_kind(&text)
+                };
                 let index = kind.map(|kind| {
                     out.sections.push(Section {
                         kind,
@@ -199,7 +304,12 @@ pub fn extract(body: &str, body_line: usize) -> BodyStructure {
                     });
                     out.sections.len() - 1
                 });
-                open.push(OpenSection { level, index, kind });
+                open.push(OpenSection {
+                    level,
+                    index,
+                    kind,
+                    retrospective: retrospective(&text),
+                });
                 out.text.push_str(&text);
             }
             Event::Start(Tag::Paragraph) if item.is_none() && table.is_none() => {
@@ -606,9 +716,47 @@ mod tests {
         );
         assert_eq!(section_kind("Follow-ups"), Some(SectionKind::ActionItems));
         assert_eq!(section_kind("Remediation"), Some(SectionKind::ActionItems));
-        assert_eq!(section_kind("Resolution / Mitigation"), None);
+        assert_eq!(
+            section_kind("Resolution / Mitigation"),
+            Some(SectionKind::Resolution)
+        );
         assert_eq!(section_kind("Mitigation"), Some(SectionKind::Resolution));
         assert_eq!(section_kind("Technical Details"), None);
+    }
+
+    #[test]
+    fn unusual_headings_are_read_by_their_words() {
+        let kind = |h| section_kind(h);
+        assert_eq!(
+            kind("Lessons Learned and Future Improvements"),
+            Some(SectionKind::Lessons)
+        );
+        assert_eq!(
+            kind("Corrective and Preventative Measures"),
+            Some(SectionKind::ActionItems)
+        );
+        assert_eq!(
+            kind("Timeline (all times UTC) Monday May 10th, 2021"),
+            Some(SectionKind::Timeline)
+        );
+        assert_eq!(kind("Issue Summary"), Some(SectionKind::Summary));
+        assert_eq!(kind("Incident Impact"), Some(SectionKind::Impact));
+        assert_eq!(
+            kind("Resolution and Recovery"),
+            Some(SectionKind::Resolution)
+        );
+        assert_eq!(kind("What went well during the recovery"), None);
+        assert_eq!(kind("Netspace after the incident"), None);
+    }
+
+    #[test]
+    fn what_went_well_is_not_a_lesson_and_no_verdict_is_an_action_item() {
+        let body = "## Lessons learnt\n\n### What went well\n\n1. Alerts fired\n\n### What went wrong\n\n1. Nobody was paged\n\n### Where we got lucky\n\n1. Someone was awake\n\n## Action items\n\n### Process\n\n1. Page the on-call\n\n### What went wrong\n\n1. Not an action\n";
+        let s = extract(body, 1);
+        let lessons: Vec<_> = s.lessons.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(lessons, ["Nobody was paged"]);
+        let items: Vec<_> = s.action_items.iter().map(|a| a.title.as_str()).collect();
+        assert_eq!(items, ["Page the on-call"]);
     }
 
     const SEED_STYLE: &str = "# Pool exhaustion
@@ -661,7 +809,10 @@ An N+1 query in `[[NOT-A-REF]]` code.
             ]
         );
         assert_eq!(
-            s.section_text(SectionKind::RootCause),
+            s.sections
+                .iter()
+                .find(|section| section.kind == SectionKind::RootCause)
+                .map_or("", |section| section.text.as_str()),
             "An N+1 query in [[NOT-A-REF]] code."
         );
         assert!(

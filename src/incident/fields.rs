@@ -12,7 +12,8 @@ use super::frontmatter::kind_name;
 use super::timeparse::{parse_date, parse_duration, parse_timestamp};
 use super::{ActionItem, ActionStatus, ExtraField, ItemSource, Severity, Status, Visibility};
 use crate::config::{Config, find_key_line};
-use crate::diagnostics::{Diagnostic, LineIndex, Location};
+use crate::diagnostics::{Diagnostic, LineIndex, Location, codes};
+use crate::field;
 
 /// The front matter of one file, keyed by canonical field name.
 pub struct Fields<'a> {
@@ -58,7 +59,7 @@ impl<'a> Fields<'a> {
                 continue;
             }
             let canonical = config.canonical_field(&key);
-            if crate::config::CANONICAL_FIELDS.contains(&canonical) {
+            if field::ALL.contains(&canonical) {
                 if !fields.locations.contains_key(canonical) {
                     let at = fields.location_of(&key);
                     fields.locations.insert(canonical.to_string(), at);
@@ -112,7 +113,7 @@ impl<'a> Fields<'a> {
         for (key, _) in values {
             self.warning(
                 &key,
-                "duplicate-field",
+                codes::DUPLICATE_FIELD,
                 format!(
                     "`{key}` also sets `{field}`; the value of `{}` is used",
                     kept.0
@@ -130,7 +131,7 @@ impl<'a> Fields<'a> {
             None => {
                 self.error(
                     &key,
-                    "field-type",
+                    codes::FIELD_TYPE,
                     format!("`{key}` should be text, not a {}", kind_name(&value)),
                     format!("write `{key}: some text`"),
                 );
@@ -154,7 +155,7 @@ impl<'a> Fields<'a> {
                             Some(_) => {}
                             None => self.error(
                                 &key,
-                                "field-type",
+                                codes::FIELD_TYPE,
                                 format!(
                                     "`{key}` should be a list of text items, but one item is a {}",
                                     kind_name(&item)
@@ -173,7 +174,7 @@ impl<'a> Fields<'a> {
                     ),
                     None => self.error(
                         &key,
-                        "field-type",
+                        codes::FIELD_TYPE,
                         format!("`{key}` should be a list, not a {}", kind_name(&other)),
                         format!("write `{key}: [a, b]`"),
                     ),
@@ -195,7 +196,7 @@ impl<'a> Fields<'a> {
                 _ => {
                     self.error(
                         &key,
-                        "field-type",
+                        codes::FIELD_TYPE,
                         format!("`{key}` should be true or false"),
                         format!("write `{key}: true`"),
                     );
@@ -212,7 +213,7 @@ impl<'a> Fields<'a> {
         if parsed.is_none() {
             self.error(
                 &key,
-                "invalid-timestamp",
+                codes::INVALID_TIMESTAMP,
                 format!("`{key}` is not a timestamp: `{}`", text.trim()),
                 format!("use RFC 3339 (`2024-03-01T14:23:00Z`) or `2024-03-01 14:23` in the configured time zone ({})", self.config.timezone_name),
             );
@@ -227,7 +228,7 @@ impl<'a> Fields<'a> {
         if parsed.is_none() {
             self.error(
                 &key,
-                "invalid-date",
+                codes::INVALID_DATE,
                 format!("`{key}` is not a date: `{}`", text.trim()),
                 "write the date as YYYY-MM-DD, e.g. `2024-03-01`",
             );
@@ -242,7 +243,7 @@ impl<'a> Fields<'a> {
         if parsed.is_none() {
             self.error(
                 &key,
-                "invalid-duration",
+                codes::INVALID_DURATION,
                 format!("`{key}` is not a duration: `{}`", text.trim()),
                 "write e.g. `4h23m`, `90m` or `44 minutes 35 seconds`",
             );
@@ -251,7 +252,7 @@ impl<'a> Fields<'a> {
     }
 
     pub fn severity(&mut self) -> Option<Severity> {
-        let text = self.string("severity")?;
+        let text = self.string(field::SEVERITY)?;
         let resolved = self
             .config
             .severities
@@ -261,14 +262,14 @@ impl<'a> Fields<'a> {
                 name: level.name.clone(),
             });
         if resolved.is_none() {
-            let key = self.written_key("severity");
+            let key = self.written_key(field::SEVERITY);
             let hint = format!(
                 "use one of the configured levels: {}; or add `{text}` as an alias under `severities` in hindsight.yaml",
                 self.config.severities.describe()
             );
             self.error(
                 &key,
-                "unknown-severity",
+                codes::UNKNOWN_SEVERITY,
                 format!("unknown severity `{text}`"),
                 hint,
             );
@@ -277,14 +278,14 @@ impl<'a> Fields<'a> {
     }
 
     pub fn status(&mut self) -> Status {
-        let Some(text) = self.string("status") else {
+        let Some(text) = self.string(field::STATUS) else {
             return Status::default();
         };
         Status::parse(&text).unwrap_or_else(|| {
-            let key = self.written_key("status");
+            let key = self.written_key(field::STATUS);
             self.error(
                 &key,
-                "unknown-status",
+                codes::UNKNOWN_STATUS,
                 format!("unknown status `{text}`"),
                 "use investigating, mitigated, resolved or closed",
             );
@@ -293,17 +294,17 @@ impl<'a> Fields<'a> {
     }
 
     pub fn visibility(&mut self) -> Visibility {
-        let Some(text) = self.string("visibility") else {
+        let Some(text) = self.string(field::VISIBILITY) else {
             return Visibility::default();
         };
         match text.to_lowercase().as_str() {
             "public" => Visibility::Public,
             "internal" | "private" => Visibility::Internal,
             _ => {
-                let key = self.written_key("visibility");
+                let key = self.written_key(field::VISIBILITY);
                 self.error(
                     &key,
-                    "unknown-visibility",
+                    codes::UNKNOWN_VISIBILITY,
                     format!("unknown visibility `{text}`"),
                     "use `public` or `internal`",
                 );
@@ -314,13 +315,13 @@ impl<'a> Fields<'a> {
     }
 
     pub fn action_items(&mut self) -> Vec<ActionItem> {
-        let Some((key, value)) = self.single("action_items") else {
+        let Some((key, value)) = self.single(field::ACTION_ITEMS) else {
             return Vec::new();
         };
         let Value::Sequence(items) = value else {
             self.error(
                 &key,
-                "field-type",
+                codes::FIELD_TYPE,
                 format!("`{key}` should be a list of {{title, owner, due, status}}"),
                 "write `- { title: Add alert, owner: alice, due: 2025-03-01, status: open }`",
             );
@@ -341,7 +342,7 @@ impl<'a> Fields<'a> {
                     else {
                         self.error(
                             &key,
-                            "action-item-invalid",
+                            codes::ACTION_ITEM_INVALID,
                             "an action item has no title".into(),
                             "give every action item a `title:`",
                         );
@@ -349,7 +350,7 @@ impl<'a> Fields<'a> {
                     };
                     let status_text = get(&["status", "state"]).unwrap_or_default();
                     let status = ActionStatus::parse(&status_text).unwrap_or_else(|| {
-                        self.warning(&key, "unknown-action-status", format!("action item `{title}` has unknown status `{status_text}`; counted as open"), "use open, in-progress, done or wont-do");
+                        self.warning(&key, codes::UNKNOWN_ACTION_STATUS, format!("action item `{title}` has unknown status `{status_text}`; counted as open"), "use open, in-progress, done or wont-do");
                         ActionStatus::Open
                     });
                     let due = get(&["due", "due_date", "deadline"]).and_then(|d| {
@@ -357,7 +358,7 @@ impl<'a> Fields<'a> {
                         if parsed.is_none() {
                             self.warning(
                                 &key,
-                                "invalid-date",
+                                codes::INVALID_DATE,
                                 format!("action item `{title}` has an unreadable due date `{d}`"),
                                 "write the date as YYYY-MM-DD",
                             );
@@ -382,7 +383,7 @@ impl<'a> Fields<'a> {
                     }),
                     _ => self.error(
                         &key,
-                        "action-item-invalid",
+                        codes::ACTION_ITEM_INVALID,
                         format!("an action item is a {}", kind_name(&other)),
                         "write `- { title: …, owner: …, due: …, status: … }`",
                     ),

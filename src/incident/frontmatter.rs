@@ -3,7 +3,7 @@
 use yaml_serde::{Mapping, Value};
 
 use crate::config::strip_location;
-use crate::diagnostics::{Diagnostic, LineIndex};
+use crate::diagnostics::{Diagnostic, LineIndex, codes};
 
 /// Front matter larger than this is refused (it is metadata, not content).
 const MAX_FRONT_MATTER_BYTES: usize = 256 * 1024;
@@ -42,11 +42,13 @@ pub fn split<'a>(path: &str, text: &'a str) -> Result<Split<'a>, Diagnostic> {
         }
         offset += raw.len();
     }
-    Err(
-        Diagnostic::error("front-matter-unclosed", path, "front matter is not closed")
-            .at(LineIndex::new(text).line(1))
-            .hint("end the front matter with a line containing only `---`"),
+    Err(Diagnostic::error(
+        codes::FRONT_MATTER_UNCLOSED,
+        path,
+        "front matter is not closed",
     )
+    .at(LineIndex::new(text).line(1))
+    .hint("end the front matter with a line containing only `---`"))
 }
 
 fn whole_body(text: &str) -> Split<'_> {
@@ -66,7 +68,7 @@ pub fn parse_yaml(path: &str, file_text: &str, split: &Split<'_>) -> Result<Mapp
     let lines = LineIndex::new(file_text);
     if split.yaml.len() > MAX_FRONT_MATTER_BYTES {
         return Err(Diagnostic::error(
-            "front-matter-too-large",
+            codes::FRONT_MATTER_TOO_LARGE,
             path,
             format!(
                 "front matter is {} KB; the limit is {} KB",
@@ -94,13 +96,13 @@ pub fn parse_yaml(path: &str, file_text: &str, split: &Split<'_>) -> Result<Mapp
         } else {
             "front matter must be YAML `key: value` lines between two `---` lines"
         };
-        Diagnostic::error("yaml-syntax", path, format!("invalid front matter: {message}")).at(location).hint(hint)
+        Diagnostic::error(codes::YAML_SYNTAX, path, format!("invalid front matter: {message}")).at(location).hint(hint)
     })?;
     match value {
         Value::Mapping(mapping) => Ok(mapping),
         Value::Null => Ok(Mapping::new()),
         other => Err(Diagnostic::error(
-            "front-matter-not-mapping",
+            codes::FRONT_MATTER_NOT_MAPPING,
             path,
             format!(
                 "front matter is a {}, not a set of `key: value` fields",

@@ -1,11 +1,11 @@
 //! The postmortem model: one [`Incident`] per content file, parsed from its
 //! front matter and the structure of its Markdown body.
 
-pub mod body;
-pub mod fields;
+pub(crate) mod body;
+pub(crate) mod fields;
 pub mod frontmatter;
-pub mod parse;
-pub mod timeparse;
+pub(crate) mod parse;
+pub(crate) mod timeparse;
 
 use jiff::Timestamp;
 use jiff::civil::Date;

@@ -7,7 +7,8 @@ use super::fields::Fields;
 use super::frontmatter;
 use super::{ActionItem, Incident, Label, normalise_word};
 use crate::config::Config;
-use crate::diagnostics::{Diagnostic, LineIndex};
+use crate::diagnostics::{Diagnostic, LineIndex, codes};
+use crate::field;
 use crate::load::SourceFile;
 use crate::slug::{id_slug, slugify};
 
@@ -36,37 +37,37 @@ pub fn parse_incident(file: &SourceFile, config: &Config) -> (Option<Incident>, 
     );
     let structure = body::extract(split.body, split.body_line);
 
-    let explicit_id = fields.string("id");
-    let title_field = fields.string("title");
-    let summary_field = fields.string("summary");
-    let date_field = fields.date("date");
+    let explicit_id = fields.string(field::ID);
+    let title_field = fields.string(field::TITLE);
+    let summary_field = fields.string(field::SUMMARY);
+    let date_field = fields.date(field::DATE);
     let severity = fields.severity();
     let status = fields.status();
-    let started = fields.timestamp("started");
-    let detected = fields.timestamp("detected");
-    let mitigated = fields.timestamp("mitigated");
-    let resolved = fields.timestamp("resolved");
-    let duration_minutes = fields.duration("duration");
-    let services = labels(fields.list("services"), false);
-    let tags = labels(fields.list("tags"), true);
-    let commander = fields.string("commander");
-    let responders = fields.list("responders");
-    let impact = fields.string("impact");
-    let related = fields.list("related");
-    let repeat_of = fields.string("repeat_of");
-    let trigger = fields.string("trigger");
-    let mut contributing_factors = fields.list("contributing_factors");
+    let started = fields.timestamp(field::STARTED);
+    let detected = fields.timestamp(field::DETECTED);
+    let mitigated = fields.timestamp(field::MITIGATED);
+    let resolved = fields.timestamp(field::RESOLVED);
+    let duration_minutes = fields.duration(field::DURATION);
+    let services = labels(fields.list(field::SERVICES), false);
+    let tags = labels(fields.list(field::TAGS), true);
+    let commander = fields.string(field::COMMANDER);
+    let responders = fields.list(field::RESPONDERS);
+    let impact = fields.string(field::IMPACT);
+    let related = fields.list(field::RELATED);
+    let repeat_of = fields.string(field::REPEAT_OF);
+    let trigger = fields.string(field::TRIGGER);
+    let mut contributing_factors = fields.list(field::CONTRIBUTING_FACTORS);
     let front_matter_items = fields.action_items();
-    let draft = fields.bool("draft");
+    let draft = fields.bool(field::DRAFT);
     let visibility = fields.visibility();
-    let id_location = fields.location_of("id");
+    let id_location = fields.location_of(field::ID);
     let order_errors = check_order(
         path,
         [
-            ("started", started),
-            ("detected", detected),
-            ("mitigated", mitigated),
-            ("resolved", resolved),
+            (field::STARTED, started),
+            (field::DETECTED, detected),
+            (field::MITIGATED, mitigated),
+            (field::RESOLVED, resolved),
         ],
         |key| fields.location_of(key),
     );
@@ -87,7 +88,7 @@ pub fn parse_incident(file: &SourceFile, config: &Config) -> (Option<Incident>, 
         } else {
             format!("`{id}` cannot be an incident id")
         };
-        let d = Diagnostic::error("invalid-id", path, message);
+        let d = Diagnostic::error(codes::INVALID_ID, path, message);
         let d = if explicit_id.is_some() {
             d.at(id_location)
         } else {
@@ -109,7 +110,7 @@ pub fn parse_incident(file: &SourceFile, config: &Config) -> (Option<Incident>, 
             {
                 Some(title) if !title.is_empty() => {
                     diagnostics.push(
-                    Diagnostic::warning("title-derived", path, format!("no title; using \"{title}\""))
+                    Diagnostic::warning(codes::TITLE_DERIVED, path, format!("no title; using \"{title}\""))
                         .at(lines.line(split.yaml_line.saturating_sub(1).max(1)))
                         .hint("add `title: …` to the front matter or start the body with a `# Heading`"),
                 );
@@ -117,7 +118,7 @@ pub fn parse_incident(file: &SourceFile, config: &Config) -> (Option<Incident>, 
                 }
                 _ => {
                     diagnostics.push(
-                    Diagnostic::error("no-title", path, "the postmortem has no title and no text to derive one from")
+                    Diagnostic::error(codes::NO_TITLE, path, "the postmortem has no title and no text to derive one from")
                         .at(lines.line(1))
                         .hint("add `title: …` to the front matter, or a `# Heading` and a summary to the body"),
                 );
@@ -196,7 +197,7 @@ fn is_valid_id(id: &str) -> bool {
 }
 
 /// Labels in first-seen order, one per slug. Tags display as their slug
-/// (lowercase-kebab, SPEC §2); services keep the name as first written.
+/// (lowercase-kebab, docs/content.md); services keep the name as first written.
 fn labels(names: Vec<String>, tag: bool) -> Vec<Label> {
     let mut seen = BTreeSet::new();
     names
@@ -255,7 +256,7 @@ fn check_order<const N: usize>(
         .filter(|pair| pair[1].1 < pair[0].1)
         .map(|pair| {
             let ((earlier, a), (later, b)) = (pair[0], pair[1]);
-            Diagnostic::error("timestamps-out-of-order", path, format!("`{later}` ({b}) is before `{earlier}` ({a})"))
+            Diagnostic::error(codes::TIMESTAMPS_OUT_OF_ORDER, path, format!("`{later}` ({b}) is before `{earlier}` ({a})"))
                 .at(location_of(later))
                 .hint("timestamps must follow started ≤ detected ≤ mitigated ≤ resolved; check the date and the time zone")
         })

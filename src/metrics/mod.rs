@@ -1,6 +1,6 @@
-//! The metrics stage (SPEC §5): knowledge base in, per-quarter and per-year
+//! The metrics stage (docs/metrics.md): knowledge base in, per-quarter and per-year
 //! figures out. Pure numbers: no I/O, no HTML. The types serialise to the
-//! `metrics.json` schema of SPEC §4.
+//! `metrics.json` schema of docs/output.md.
 
 pub mod stats;
 
@@ -10,7 +10,7 @@ use std::fmt::Display;
 use jiff::civil::Date;
 use serde::{Serialize, Serializer};
 
-pub use stats::{DurationStats, Minutes, SMALL_SAMPLE};
+pub use stats::{DurationStats, SMALL_SAMPLE};
 
 use crate::incident::{ActionStatus, Incident, Label};
 use crate::link::{Group, Kb};
@@ -143,7 +143,7 @@ impl Metrics {
     }
 }
 
-/// Computes every figure of SPEC §5 from the knowledge base.
+/// Computes every figure of docs/metrics.md from the knowledge base.
 pub fn compute(kb: &Kb) -> Metrics {
     let fiscal = kb.config.fiscal_year_start_month;
     let mut by_quarter: BTreeMap<Quarter, Vec<usize>> = BTreeMap::new();

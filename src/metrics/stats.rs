@@ -1,4 +1,4 @@
-//! Summary statistics of durations (SPEC §5): median and p90 by linear
+//! Summary statistics of durations (docs/metrics.md): median and p90 by linear
 //! interpolation between closest ranks (numpy's default), the mean beside
 //! them, minutes rounded to one decimal.
 

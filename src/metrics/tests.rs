@@ -2,6 +2,7 @@
 
 use jiff::civil::date;
 
+use super::stats::Minutes;
 use super::*;
 use crate::config::Config;
 use crate::link::{Scope, link};

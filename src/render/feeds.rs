@@ -38,7 +38,7 @@ struct IncidentJson<'a> {
     tags: Vec<&'a str>,
     related: Vec<&'a str>,
     repeat_of: Option<&'a str>,
-    /// `declared` (front matter) or `detected` (SPEC §5 rule); null when not a repeat.
+    /// `declared` (front matter) or `detected` (the rule of docs/metrics.md); null when not a repeat.
     repeat: Option<&'static str>,
     commander: Option<&'a str>,
     responders: &'a [String],
@@ -50,7 +50,7 @@ struct IncidentJson<'a> {
     action_items: Vec<ActionItemJson<'a>>,
 }
 
-/// `incidents.json`: one object per published incident (SPEC §4). Missing values are null.
+/// `incidents.json`: one object per published incident (docs/output.md). Missing values are null.
 pub fn incidents_json(kb: &Kb) -> Vec<u8> {
     let records: Vec<IncidentJson> = kb
         .incidents
@@ -107,7 +107,7 @@ pub fn incidents_json(kb: &Kb) -> Vec<u8> {
     bytes
 }
 
-/// `metrics.json` (SPEC §4): the metrics stage's figures as they are.
+/// `metrics.json` (docs/output.md): the metrics stage's figures as they are.
 pub fn metrics_json(metrics: &crate::metrics::Metrics) -> Vec<u8> {
     let mut bytes = serde_json::to_vec_pretty(metrics).expect("metrics serialise");
     bytes.push(b'\n');

@@ -5,7 +5,7 @@
 //! URL schemes never reach the page.
 
 use std::collections::{BTreeMap, HashSet};
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::Hash;
 use std::sync::LazyLock;
 
 use pulldown_cmark::{
@@ -40,8 +40,8 @@ pub struct RenderedBody {
 }
 
 /// Everything [`render_body`] reads, and nothing else: equal inputs render
-/// the same body, so a rebuild tells a page's body is unchanged from
-/// [`BodyInput::key`] without rendering it.
+/// the same body, so a rebuild tells a page's body is unchanged from the
+/// input's hash without rendering it.
 #[derive(Debug, Clone, Hash)]
 pub struct BodyInput<'a> {
     /// The Markdown after the front matter.
@@ -75,13 +75,6 @@ impl<'a> BodyInput<'a> {
             links,
             allow_html,
         }
-    }
-
-    /// A hash of the whole input.
-    pub fn key(&self) -> u64 {
-        let mut hasher = DefaultHasher::new();
-        self.hash(&mut hasher);
-        hasher.finish()
     }
 }
 

@@ -1,14 +1,14 @@
 //! The render stage: knowledge base in, every output file out (to a sink).
 
-pub mod charts;
-pub mod feeds;
-pub mod fingerprint;
-pub mod highlight;
+pub(crate) mod charts;
+pub(crate) mod feeds;
+pub(crate) mod fingerprint;
+pub(crate) mod highlight;
 pub mod markdown;
-pub mod pages;
-pub mod renderer;
-pub mod theme;
-pub mod views;
+pub(crate) mod pages;
+pub(crate) mod renderer;
+pub(crate) mod theme;
+pub(crate) mod views;
 
 use theme::{TemplateError, Theme};
 

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use include_dir::{Dir, include_dir};
 use tera::{Context, Tera};
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, codes};
 
 static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/theme");
 
@@ -44,7 +44,7 @@ impl TemplateError {
                 .contains(&format!("templates/{}", self.template)),
         );
         Diagnostic::error(
-            "template-error",
+            codes::TEMPLATE_ERROR,
             path,
             format!("template `{}` failed to render", self.template),
         )
@@ -94,7 +94,7 @@ impl Theme {
                     Ok(text) => templates.push((name.to_string(), text)),
                     Err(_) => diagnostics.push(
                         Diagnostic::error(
-                            "template-error",
+                            codes::TEMPLATE_ERROR,
                             origin(&path, overridden.contains(&path)),
                             "template is not valid UTF-8",
                         )
@@ -123,8 +123,12 @@ impl Theme {
                 |p| origin(&p, overridden.contains(&p)),
             );
             diagnostics.push(
-                Diagnostic::error("template-error", path, "theme templates do not compile")
-                    .hint(message),
+                Diagnostic::error(
+                    codes::TEMPLATE_ERROR,
+                    path,
+                    "theme templates do not compile",
+                )
+                .hint(message),
             );
         }
         if !diagnostics.is_empty() {
@@ -145,10 +149,6 @@ impl Theme {
                 template: template.to_string(),
                 message: error_text(&e),
             })
-    }
-
-    pub fn has_template(&self, name: &str) -> bool {
-        self.tera.contains_template(name)
     }
 
     /// A non-template theme file, e.g. `postmortem.md`.

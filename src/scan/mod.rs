@@ -4,7 +4,7 @@
 //! `build --strict` (the pipeline) and by `import`; fuzz targets and tests
 //! call them directly. What they find is documented in docs/safety.md.
 
-pub mod placeholders;
+pub(crate) mod placeholders;
 pub mod secrets;
 
 use std::ops::Range;

@@ -9,6 +9,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::Finding;
+use crate::diagnostics::codes;
 
 /// Token placeholders; the first capture group (or the whole match) is the placeholder.
 static TOKENS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
@@ -115,11 +116,6 @@ pub fn scan(text: &str) -> Vec<Finding> {
     super::without_overlaps(found)
 }
 
-/// True when `value` is (or contains) a template placeholder.
-pub fn is_placeholder(value: &str) -> bool {
-    !scan(value).is_empty()
-}
-
 fn scan_line(line: &str, start: usize, definitions: &BTreeSet<String>, found: &mut Vec<Finding>) {
     for regex in TOKENS.iter() {
         for caps in regex.captures_iter(line) {
@@ -151,7 +147,7 @@ fn finding(placeholder: &str, range: std::ops::Range<usize>) -> Finding {
         placeholder.to_string()
     };
     Finding {
-        code: "placeholder",
+        code: codes::PLACEHOLDER,
         range,
         message: format!("template placeholder `{shown}` was never filled in"),
         hint: "replace it with the real value, or delete it if it does not apply".into(),
@@ -303,7 +299,7 @@ mod tests {
         let f = scan(text);
         assert_eq!(f.len(), 1);
         assert_eq!(&text[f[0].range.clone()], "[TITLE]");
-        assert!(is_placeholder("@name"));
-        assert!(!is_placeholder("Sarah Mitchell"));
+        assert_eq!(scan("@name").len(), 1);
+        assert!(scan("Sarah Mitchell").is_empty());
     }
 }

@@ -1,4 +1,4 @@
-//! Secrets and personal data (SPEC §7): private keys, cloud access keys,
+//! Secrets and personal data (docs/safety.md): private keys, cloud access keys,
 //! tokens, passwords in URLs, card numbers that pass the Luhn check, national
 //! ID numbers, and the site's own patterns. Every finding hides the secret:
 //! the message shows at most the part that names its kind (`ghp_`, `AKIA`),
@@ -10,6 +10,7 @@ use std::sync::LazyLock;
 use regex::{Captures, Regex};
 
 use super::Finding;
+use crate::diagnostics::codes;
 
 /// One kind of secret: a pattern, the capture group holding the secret, and
 /// how much of it may be shown.
@@ -61,7 +62,7 @@ fn rule(
 static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
     vec![
         rule(
-            "secret-private-key",
+            codes::SECRET_PRIVATE_KEY,
             "private key",
             r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----",
             0,
@@ -71,7 +72,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         Rule {
             accept: not_an_example,
             ..rule(
-                "secret-cloud-key",
+                codes::SECRET_CLOUD_KEY,
                 "AWS access key id",
                 r"\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}\b",
                 0,
@@ -80,7 +81,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             )
         },
         rule(
-            "secret-cloud-key",
+            codes::SECRET_CLOUD_KEY,
             "AWS secret access key",
             r#"(?i:aws_?secret_?(?:access_?)?key)["']?\s*[:=]\s*["']?([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+]|$)"#,
             1,
@@ -88,7 +89,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             ROTATE,
         ),
         rule(
-            "secret-cloud-key",
+            codes::SECRET_CLOUD_KEY,
             "Google API key",
             r"\b(AIza[0-9A-Za-z_-]{35})(?:[^0-9A-Za-z_-]|$)",
             1,
@@ -96,7 +97,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             ROTATE,
         ),
         rule(
-            "secret-cloud-key",
+            codes::SECRET_CLOUD_KEY,
             "GCP service-account key id",
             r#""private_key_id"\s*:\s*"([0-9a-f]{40})""#,
             1,
@@ -104,7 +105,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             ROTATE,
         ),
         rule(
-            "secret-cloud-key",
+            codes::SECRET_CLOUD_KEY,
             "Google OAuth access token",
             r"\bya29\.[0-9A-Za-z_-]{20,}",
             0,
@@ -112,7 +113,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             ROTATE,
         ),
         rule(
-            "secret-cloud-key",
+            codes::SECRET_CLOUD_KEY,
             "Azure storage account key",
             r"(?i:AccountKey)=([A-Za-z0-9+/]{86}==)",
             1,
@@ -120,7 +121,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             ROTATE,
         ),
         rule(
-            "secret-token",
+            codes::SECRET_TOKEN,
             "GitHub token",
             r"\bgh[pousr]_[A-Za-z0-9]{36,251}\b",
             0,
@@ -128,7 +129,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             ROTATE,
         ),
         rule(
-            "secret-token",
+            codes::SECRET_TOKEN,
             "GitHub token",
             r"\bgithub_pat_[A-Za-z0-9_]{22,255}",
             0,
@@ -136,7 +137,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             ROTATE,
         ),
         rule(
-            "secret-token",
+            codes::SECRET_TOKEN,
             "GitLab token",
             r"\bglpat-[A-Za-z0-9_-]{20,}",
             0,
@@ -144,7 +145,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             ROTATE,
         ),
         rule(
-            "secret-token",
+            codes::SECRET_TOKEN,
             "Slack token",
             r"\bxox[abposr]-[A-Za-z0-9-]{10,}",
             0,
@@ -152,7 +153,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             ROTATE,
         ),
         rule(
-            "secret-token",
+            codes::SECRET_TOKEN,
             "Slack webhook URL",
             r"https://hooks\.slack\.com/services/[A-Za-z0-9]+/[A-Za-z0-9]+/[A-Za-z0-9]{8,}",
             0,
@@ -160,7 +161,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             ROTATE,
         ),
         rule(
-            "secret-token",
+            codes::SECRET_TOKEN,
             "Stripe live key",
             r"\b[sr]k_live_[0-9A-Za-z]{20,}",
             0,
@@ -168,7 +169,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             ROTATE,
         ),
         rule(
-            "secret-token",
+            codes::SECRET_TOKEN,
             "npm token",
             r"\bnpm_[A-Za-z0-9]{36}\b",
             0,
@@ -176,7 +177,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             ROTATE,
         ),
         rule(
-            "secret-token",
+            codes::SECRET_TOKEN,
             "API key",
             r"\bsk-(?:proj|ant|svcacct|admin)-[A-Za-z0-9_-]{20,}",
             0,
@@ -184,7 +185,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             ROTATE,
         ),
         rule(
-            "secret-token",
+            codes::SECRET_TOKEN,
             "JSON Web Token",
             r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",
             0,
@@ -194,7 +195,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         Rule {
             accept: |caps| !is_placeholder_password(&caps[2]),
             ..rule(
-                "secret-password-in-url",
+                codes::SECRET_PASSWORD_IN_URL,
                 "password in a URL",
                 r#"\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}://([^\s:/?#@"'<>\[\]]+):([^\s/?#@"'<>\[\]]+)@[^\s/?#@]"#,
                 2,
@@ -205,7 +206,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         Rule {
             accept: |caps| is_card_number(&caps[0]),
             ..rule(
-                "pii-card-number",
+                codes::PII_CARD_NUMBER,
                 "payment card number",
                 r"\b\d(?:[ -]?\d){12,18}\b",
                 0,
@@ -216,7 +217,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         Rule {
             accept: |caps| is_ssn(&caps[1], &caps[2], &caps[3]),
             ..rule(
-                "pii-national-id",
+                codes::PII_NATIONAL_ID,
                 "US Social Security number",
                 r"\b(\d{3})-(\d{2})-(\d{4})\b",
                 0,
@@ -227,7 +228,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         Rule {
             accept: |caps| !matches!(&caps[1], "BG" | "GB" | "NK" | "KN" | "TN" | "NT" | "ZZ"),
             ..rule(
-                "pii-national-id",
+                codes::PII_NATIONAL_ID,
                 "UK National Insurance number",
                 r"\b([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]) ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b",
                 0,
@@ -248,7 +249,7 @@ pub fn scan(text: &str, extra_patterns: &[Regex]) -> Vec<Finding> {
                 continue;
             }
             let secret = caps.get(rule.group).expect("rule group exists");
-            if rule.code == "pii-card-number" && continues_digit_groups(text, secret.range()) {
+            if rule.code == codes::PII_CARD_NUMBER && continues_digit_groups(text, secret.range()) {
                 continue;
             }
             found.push(finding(rule, text, secret.range()));
@@ -257,7 +258,7 @@ pub fn scan(text: &str, extra_patterns: &[Regex]) -> Vec<Finding> {
     for pattern in extra_patterns {
         for m in pattern.find_iter(text).filter(|m| !m.is_empty()) {
             found.push(Finding {
-                code: "secret-custom-pattern",
+                code: codes::SECRET_CUSTOM_PATTERN,
                 range: m.range(),
                 message: format!(
                     "text matches the configured secret pattern `{}`",
@@ -275,7 +276,7 @@ pub fn scan(text: &str, extra_patterns: &[Regex]) -> Vec<Finding> {
 fn finding(rule: &Rule, text: &str, range: Range<usize>) -> Finding {
     let secret = &text[range.clone()];
     let shown: String = secret.chars().take(rule.visible).collect();
-    let (message, redact) = if rule.code == "pii-card-number" {
+    let (message, redact) = if rule.code == codes::PII_CARD_NUMBER {
         let digits: String = secret.chars().filter(char::is_ascii_digit).collect();
         let last4 = &digits[digits.len() - 4..];
         // Like a receipt: only the last four digits.

@@ -1,65 +1,92 @@
-//! HTTP for `hindsight serve`: answers requests from the built site held in
-//! memory, so nothing on disk is ever served, whatever the request path
-//! says. Content types, single byte ranges (the search worker reads its
-//! index in ranges), the site's 404 page, and the live-reload script put
-//! into every HTML answer.
+//! Answers from a built site: request paths mapped to site files (never to
+//! the disk, whatever the path says), content types, single byte ranges (the
+//! search worker reads its index in ranges), folder redirects and the site's
+//! 404 page. Pure: `serve` answers from the site held in memory, the browser
+//! tests from a built folder, through [`Source`].
 
-use std::sync::{Arc, RwLock};
-
+use bytes::Bytes;
 use http_range_header::{RangeUnsatisfiableError, parse_range_header};
+use hyper::{Response, StatusCode, header};
 use percent_encoding::percent_decode_str;
 
-use super::live::{self, LiveReload};
+use super::server::{Body, full};
 use crate::write::Files;
 
-/// The site being served: swapped whole after each good build; none until
-/// the first one.
-#[derive(Default)]
-pub struct Site {
-    files: RwLock<Option<Arc<Files>>>,
+/// Where a site's files come from.
+pub trait Source {
+    /// The bytes of the file at `path` in the site map (`incidents/index.html`).
+    fn file(&self, path: &str) -> Option<Bytes>;
+
+    fn has(&self, path: &str) -> bool {
+        self.file(path).is_some()
+    }
 }
 
-impl Site {
-    pub fn replace(&self, files: Arc<Files>) {
-        *self.files.write().unwrap_or_else(|e| e.into_inner()) = Some(files);
+impl Source for Files {
+    fn file(&self, path: &str) -> Option<Bytes> {
+        self.get(path).map(|bytes| Bytes::copy_from_slice(bytes))
     }
 
-    pub fn files(&self) -> Option<Arc<Files>> {
-        self.files.read().unwrap_or_else(|e| e.into_inner()).clone()
+    fn has(&self, path: &str) -> bool {
+        self.contains_key(path)
     }
 }
 
 /// What the server answers to one request.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Answer {
-    pub status: u16,
+    pub status: StatusCode,
     pub content_type: String,
-    pub headers: Vec<(&'static str, String)>,
-    pub body: Vec<u8>,
+    pub headers: Vec<(header::HeaderName, String)>,
+    pub body: Bytes,
 }
 
 impl Answer {
-    fn new(status: u16, content_type: &str, body: Vec<u8>) -> Self {
+    pub fn new(status: StatusCode, content_type: &str, body: impl Into<Bytes>) -> Self {
         Answer {
             status,
             content_type: content_type.to_string(),
             headers: Vec::new(),
-            body,
+            body: body.into(),
         }
     }
 
-    fn header(mut self, name: &'static str, value: String) -> Self {
+    /// A plain-text answer.
+    pub fn text(status: StatusCode, text: &'static str) -> Self {
+        Answer::new(status, TEXT, text)
+    }
+
+    pub fn header(mut self, name: header::HeaderName, value: String) -> Self {
         self.headers.push((name, value));
         self
     }
+
+    pub fn is_html(&self) -> bool {
+        self.content_type.starts_with("text/html")
+    }
+
+    /// The HTTP response: never cached (the site changes under the browser),
+    /// never sniffed into another type.
+    pub fn into_response(self) -> Response<Body> {
+        let mut response = Response::new(full(self.body));
+        *response.status_mut() = self.status;
+        let headers = response.headers_mut();
+        let fixed = [
+            (header::CONTENT_TYPE, self.content_type),
+            (header::CACHE_CONTROL, "no-store".into()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".into()),
+        ];
+        for (name, value) in fixed.into_iter().chain(self.headers) {
+            if let Ok(value) = header::HeaderValue::try_from(value) {
+                headers.append(name, value);
+            }
+        }
+        response
+    }
 }
 
-const HTML: &str = "text/html; charset=utf-8";
-const TEXT: &str = "text/plain; charset=utf-8";
-
-/// Shown for every page while there is no good build yet; the live-reload
-/// script shows the errors over it and reloads once the site builds.
-const NO_SITE: &str = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>hindsight serve</title></head>\n<body><main><h1>The site does not build yet</h1><p>Fix the errors shown in the terminal; this page reloads when the site builds.</p></main></body></html>\n";
+pub const HTML: &str = "text/html; charset=utf-8";
+pub const TEXT: &str = "text/plain; charset=utf-8";
 
 /// Where a request path leads in the site.
 #[derive(Debug, PartialEq, Eq)]
@@ -104,27 +131,25 @@ pub fn target(url: &str) -> Target {
     }
 }
 
-/// Answers `GET url` from `files` (`None` while no build succeeded),
-/// honouring a `Range` header value.
-pub fn answer(files: Option<&Files>, url: &str, range: Option<&str>) -> Answer {
-    let Some(files) = files else {
-        return html(503, NO_SITE.as_bytes());
-    };
+/// Answers `GET url` (the request target: path and query) from `site`,
+/// honouring a `Range` header value for files other than pages.
+pub fn answer(site: &impl Source, url: &str, range: Option<&str>) -> Answer {
     let key = match target(url) {
-        Target::Refused => return Answer::new(400, TEXT, b"bad request path\n".to_vec()),
+        Target::Refused => return Answer::text(StatusCode::BAD_REQUEST, "bad request path\n"),
         Target::File(key) => key,
     };
-    let Some(body) = files.get(&key) else {
-        if files.contains_key(&format!("{key}/index.html")) {
+    let Some(body) = site.file(&key) else {
+        if site.has(&format!("{key}/index.html")) {
             let path = url.split(['?', '#']).next().unwrap_or("");
-            return Answer::new(301, TEXT, b"moved\n".to_vec())
-                .header("Location", format!("{path}/"));
+            return Answer::text(StatusCode::MOVED_PERMANENTLY, "moved\n")
+                .header(header::LOCATION, format!("{path}/"));
         }
-        return not_found(files);
+        return not_found(site);
     };
     let content_type = content_type(&key);
     if content_type.starts_with("text/html") {
-        return html(200, body);
+        // Pages are answered whole: `serve` adds its script to them.
+        return Answer::new(StatusCode::OK, &content_type, body);
     }
     let len = body.len() as u64;
     match range.map(|r| parse_range_header(r).and_then(|r| r.validate(len))) {
@@ -132,28 +157,26 @@ pub fn answer(files: Option<&Files>, url: &str, range: Option<&str>) -> Answer {
         // the whole file, which HTTP allows.
         Some(Ok(ranges)) if ranges.len() == 1 => {
             let (start, end) = (*ranges[0].start(), *ranges[0].end());
-            let part = body[start as usize..=end as usize].to_vec();
-            Answer::new(206, &content_type, part)
-                .header("Accept-Ranges", "bytes".into())
-                .header("Content-Range", format!("bytes {start}-{end}/{len}"))
+            let part = body.slice(start as usize..=end as usize);
+            Answer::new(StatusCode::PARTIAL_CONTENT, &content_type, part)
+                .header(header::ACCEPT_RANGES, "bytes".into())
+                .header(header::CONTENT_RANGE, format!("bytes {start}-{end}/{len}"))
         }
         Some(Err(RangeUnsatisfiableError::Unsatisfiable)) => {
-            Answer::new(416, TEXT, Vec::new()).header("Content-Range", format!("bytes */{len}"))
+            Answer::new(StatusCode::RANGE_NOT_SATISFIABLE, TEXT, Bytes::new())
+                .header(header::CONTENT_RANGE, format!("bytes */{len}"))
         }
-        _ => Answer::new(200, &content_type, body.clone()).header("Accept-Ranges", "bytes".into()),
+        _ => Answer::new(StatusCode::OK, &content_type, body)
+            .header(header::ACCEPT_RANGES, "bytes".into()),
     }
 }
 
-fn not_found(files: &Files) -> Answer {
-    match files.get("404.html") {
-        Some(page) => html(404, page),
-        None => Answer::new(404, TEXT, b"not found\n".to_vec()),
+/// The site's 404 page, with status 404.
+fn not_found(site: &impl Source) -> Answer {
+    match site.file("404.html") {
+        Some(page) => Answer::new(StatusCode::NOT_FOUND, HTML, page),
+        None => Answer::text(StatusCode::NOT_FOUND, "not found\n"),
     }
-}
-
-/// An HTML answer, with the live-reload script.
-fn html(status: u16, page: &[u8]) -> Answer {
-    Answer::new(status, HTML, live::inject(page))
 }
 
 /// The content type of a site file, by extension.
@@ -169,47 +192,6 @@ pub fn content_type(path: &str) -> String {
     } else {
         mime.to_string()
     }
-}
-
-/// Answers one request: the live-reload stream and script, or a site file.
-pub fn respond(request: tiny_http::Request, site: &Site, live: &LiveReload) {
-    let url = request.url().to_string();
-    let path = url.split(['?', '#']).next().unwrap_or("");
-    if path == live::EVENTS_PATH {
-        live.connect(request.into_writer());
-        return;
-    }
-    let answer = if path == live::SCRIPT_PATH {
-        Answer::new(
-            200,
-            "text/javascript; charset=utf-8",
-            live::SCRIPT.as_bytes().to_vec(),
-        )
-    } else if !matches!(
-        request.method(),
-        tiny_http::Method::Get | tiny_http::Method::Head
-    ) {
-        Answer::new(405, TEXT, b"method not allowed\n".to_vec()).header("Allow", "GET, HEAD".into())
-    } else {
-        let range = request
-            .headers()
-            .iter()
-            .find(|h| h.field.equiv("Range"))
-            .map(|h| h.value.as_str().to_string());
-        answer(site.files().as_deref(), &url, range.as_deref())
-    };
-    let mut response = tiny_http::Response::from_data(answer.body).with_status_code(answer.status);
-    let headers = [
-        ("Content-Type", answer.content_type),
-        ("Cache-Control", "no-store".into()),
-    ];
-    for (name, value) in headers.into_iter().chain(answer.headers) {
-        if let Ok(header) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
-            response.add_header(header);
-        }
-    }
-    // The client may have gone away; nothing to do about it.
-    let _ = request.respond(response);
 }
 
 #[cfg(test)]
@@ -275,51 +257,62 @@ mod tests {
     #[test]
     fn answers_have_types_ranges_and_the_404_page() {
         let files = site();
-        let get = |url: &str, range: Option<&str>| answer(Some(&files), url, range);
+        let get = |url: &str, range: Option<&str>| answer(&files, url, range);
+        let header = |answer: &Answer, name: header::HeaderName| {
+            answer
+                .headers
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.clone())
+        };
 
         let home = get("/", None);
-        assert_eq!((home.status, home.content_type.as_str()), (200, HTML));
-        assert!(
-            String::from_utf8(home.body)
-                .unwrap()
-                .contains("live-reload.js")
+        assert_eq!(
+            (home.status, home.content_type.as_str()),
+            (StatusCode::OK, HTML)
         );
+        assert_eq!(home.body, "<html><body>home</body></html>");
+        // Pages are whole whatever the range.
+        assert_eq!(get("/", Some("bytes=0-1")).status, StatusCode::OK);
 
         let wasm = get("/search/runtime.wasm", None);
         assert_eq!(wasm.content_type, "application/wasm");
 
         let part = get("/search/index.pack", Some("bytes=2-4"));
-        assert_eq!((part.status, part.body.as_slice()), (206, &b"234"[..]));
-        assert!(
-            part.headers
-                .contains(&("Content-Range", "bytes 2-4/10".into()))
+        assert_eq!((part.status.as_u16(), &part.body[..]), (206, &b"234"[..]));
+        assert_eq!(
+            header(&part, header::CONTENT_RANGE).as_deref(),
+            Some("bytes 2-4/10")
         );
         let tail = get("/search/index.pack", Some("bytes=-3"));
-        assert_eq!(tail.body, b"789");
-        assert_eq!(get("/search/index.pack", Some("bytes=10-")).status, 416);
+        assert_eq!(tail.body, "789");
+        let beyond = get("/search/index.pack", Some("bytes=10-"));
+        assert_eq!(beyond.status, StatusCode::RANGE_NOT_SATISFIABLE);
+        assert_eq!(
+            header(&beyond, header::CONTENT_RANGE).as_deref(),
+            Some("bytes */10")
+        );
         // Several ranges or a malformed one: the whole file.
-        assert_eq!(get("/search/index.pack", Some("bytes=0-1,4-5")).status, 200);
-        assert_eq!(get("/search/index.pack", Some("lines=1-2")).status, 200);
+        let whole = get("/search/index.pack", Some("bytes=0-1,4-5"));
+        assert_eq!(
+            (whole.status, &whole.body[..]),
+            (StatusCode::OK, &b"0123456789"[..])
+        );
+        assert_eq!(
+            get("/search/index.pack", Some("lines=1-2")).status,
+            StatusCode::OK
+        );
 
         let missing = get("/nope/", None);
-        assert_eq!(missing.status, 404);
-        assert!(
-            String::from_utf8(missing.body)
-                .unwrap()
-                .contains("Page not found")
-        );
+        assert_eq!(missing.status, StatusCode::NOT_FOUND);
+        assert_eq!(missing.body, "<html><body>Page not found</body></html>");
         let folder = get("/incidents?x=1", None);
-        assert_eq!(folder.status, 301);
-        assert!(folder.headers.contains(&("Location", "/incidents/".into())));
-        assert_eq!(get("/../index.html", None).status, 400);
-
-        let none = answer(None, "/", None);
-        assert_eq!(none.status, 503);
-        assert!(
-            String::from_utf8(none.body)
-                .unwrap()
-                .contains("live-reload.js")
+        assert_eq!(folder.status, StatusCode::MOVED_PERMANENTLY);
+        assert_eq!(
+            header(&folder, header::LOCATION).as_deref(),
+            Some("/incidents/")
         );
+        assert_eq!(get("/../index.html", None).status, StatusCode::BAD_REQUEST);
     }
 
     #[test]

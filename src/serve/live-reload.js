@@ -9,31 +9,43 @@
   events.addEventListener("reload", () => location.reload());
   events.addEventListener("build-error", (event) => show(event.data));
 
+  // A modal dialog over the whole page, opaque so that the diagnostics never
+  // mix with the text underneath; focus moves into it, Escape or "Hide"
+  // closes it. Inline styles only: the site's CSS is not ours to rely on.
   function show(text) {
     let overlay = document.getElementById(OVERLAY_ID);
     if (!overlay) {
-      overlay = document.createElement("div");
+      overlay = document.createElement("dialog");
       overlay.id = OVERLAY_ID;
       overlay.setAttribute("role", "alertdialog");
       overlay.setAttribute("aria-labelledby", OVERLAY_ID + "-title");
+      overlay.setAttribute("aria-describedby", OVERLAY_ID + "-details");
       overlay.style.cssText =
-        "position:fixed;inset:0;z-index:2147483647;overflow:auto;padding:2rem;" +
-        "background:rgba(20,20,20,.94);color:#f5f5f5;font:14px/1.5 ui-monospace,monospace";
+        "position:fixed;inset:0;box-sizing:border-box;width:100%;height:100%;" +
+        "max-width:none;max-height:none;margin:0;border:0;padding:2rem;overflow:auto;" +
+        "background:#161616;color:#f2f2f2;color-scheme:dark;" +
+        "font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace";
+      overlay.addEventListener("close", () => overlay.remove());
       document.body.append(overlay);
     }
     const title = document.createElement("h2");
     title.id = OVERLAY_ID + "-title";
-    title.style.cssText = "margin:0 0 1rem;color:#ff8a80;font:inherit;font-weight:bold";
+    title.style.cssText = "margin:0 0 1rem;color:#ffa198;font:inherit;font-size:1.15em;font-weight:bold";
     title.textContent =
-      "The site failed to rebuild: this is the last good version. Fix the errors below and it reloads.";
+      "The site failed to rebuild: the page underneath is the last good version. Fix the errors below and it reloads.";
     const details = document.createElement("pre");
-    details.style.cssText = "margin:0;white-space:pre-wrap";
+    details.id = OVERLAY_ID + "-details";
+    details.style.cssText =
+      "margin:0;padding:0;background:none;border:0;font:inherit;white-space:pre-wrap;overflow-wrap:anywhere";
     details.textContent = text;
-    const close = document.createElement("button");
-    close.type = "button";
-    close.textContent = "Hide";
-    close.style.cssText = "margin-top:1rem;font:inherit";
-    close.addEventListener("click", () => overlay.remove());
-    overlay.replaceChildren(title, details, close);
+    const hide = document.createElement("button");
+    hide.type = "button";
+    hide.textContent = "Hide (Esc)";
+    hide.style.cssText =
+      "margin-top:1.5rem;padding:.4rem 1rem;font:inherit;color:#161616;background:#f2f2f2;" +
+      "border:0;border-radius:4px;cursor:pointer";
+    hide.addEventListener("click", () => overlay.close());
+    overlay.replaceChildren(title, details, hide);
+    if (!overlay.open) overlay.showModal();
   }
 })();

@@ -3,9 +3,21 @@
 //! listens to server-sent events: `reload` after a good rebuild, and
 //! `build-error` with the diagnostics of a failed one, which the script shows
 //! over the page until a rebuild succeeds.
+//!
+//! The state of the last build is published on a `watch` channel: each
+//! stream sends what its client has not seen yet when the client reads, so
+//! publishing never waits for a client, a client that never reads holds
+//! nothing but its own connection, and a slow one gets the latest state
+//! rather than a backlog.
 
-use std::io::Write;
-use std::sync::Mutex;
+use bytes::Bytes;
+use http_body_util::{BodyExt, StreamBody};
+use hyper::body::Frame;
+use tokio::sync::watch;
+use tokio_stream::StreamExt;
+use tokio_stream::wrappers::WatchStream;
+
+use super::server::Body;
 
 pub const EVENTS_PATH: &str = "/__hindsight/live-reload";
 pub const SCRIPT_PATH: &str = "/__hindsight/live-reload.js";
@@ -27,17 +39,27 @@ pub fn inject(page: &[u8]) -> Vec<u8> {
     out
 }
 
-/// The open event streams, and the error pages opened now should show.
-#[derive(Default)]
-pub struct LiveReload {
-    state: Mutex<State>,
+/// How the last build went, as open pages should learn it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+enum Build {
+    /// Good (or none yet): a page that learns of it reloads.
+    #[default]
+    Good,
+    /// Failed, with the diagnostics pages show.
+    Failed(String),
 }
 
-#[derive(Default)]
-struct State {
-    clients: Vec<Box<dyn Write + Send>>,
-    /// The diagnostics of the last rebuild, when it failed.
-    error: Option<String>,
+/// The last build's state, published to every open event stream.
+pub struct LiveReload {
+    state: watch::Sender<Build>,
+}
+
+impl Default for LiveReload {
+    fn default() -> Self {
+        LiveReload {
+            state: watch::Sender::new(Build::Good),
+        }
+    }
 }
 
 /// One server-sent event; every line of `data` becomes a `data:` field.
@@ -57,63 +79,40 @@ pub fn event(name: &str, data: &str) -> String {
 }
 
 impl LiveReload {
-    /// Takes over the connection of a request for [`EVENTS_PATH`]: the
-    /// stream stays open until the page or the server goes away. A page
-    /// opened while the site does not build is told at once.
-    pub fn connect(&self, mut connection: Box<dyn Write + Send>) {
-        let mut state = self.lock();
-        let mut head = String::from(
-            "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: close\r\n\r\nretry: 1000\n\n",
-        );
-        if let Some(error) = &state.error {
-            head.push_str(&event("build-error", error));
+    /// The event stream for a request of [`EVENTS_PATH`]: open until the
+    /// page or the server goes away. A page opened while the site does not
+    /// build is told at once.
+    pub fn stream(&self) -> Body {
+        let mut updates = self.state.subscribe();
+        let mut head = String::from("retry: 1000\n\n");
+        if let Build::Failed(diagnostics) = &*updates.borrow_and_update() {
+            head.push_str(&event("build-error", diagnostics));
         }
-        if connection
-            .write_all(head.as_bytes())
-            .and_then(|()| connection.flush())
-            .is_ok()
-        {
-            state.clients.push(connection);
-        }
+        let events = WatchStream::from_changes(updates).map(|build| match build {
+            Build::Good => event("reload", "rebuilt"),
+            Build::Failed(diagnostics) => event("build-error", &diagnostics),
+        });
+        let frames = tokio_stream::once(head)
+            .chain(events)
+            .map(|text| Ok(Frame::data(Bytes::from(text))));
+        StreamBody::new(frames).boxed_unsync()
     }
 
     /// A rebuild succeeded: every open page reloads.
     pub fn reload(&self) {
-        let mut state = self.lock();
-        state.error = None;
-        broadcast(&mut state, &event("reload", "rebuilt"));
+        self.state.send_replace(Build::Good);
     }
 
     /// A rebuild failed: every open page shows `diagnostics`.
     pub fn fail(&self, diagnostics: &str) {
-        let mut state = self.lock();
-        state.error = Some(diagnostics.to_string());
-        broadcast(&mut state, &event("build-error", diagnostics));
+        self.state
+            .send_replace(Build::Failed(diagnostics.to_string()));
     }
-
-    /// Closes every stream (the server is stopping).
-    pub fn close(&self) {
-        self.lock().clients.clear();
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
-
-/// Sends to every stream; streams whose page went away are dropped.
-fn broadcast(state: &mut State, text: &str) {
-    state.clients.retain_mut(|c| {
-        c.write_all(text.as_bytes())
-            .and_then(|()| c.flush())
-            .is_ok()
-    });
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
 
     #[test]
     fn script_goes_before_the_last_body_end_tag() {
@@ -134,54 +133,48 @@ mod tests {
         assert_eq!(event("reload", ""), "event: reload\ndata: -\n\n");
     }
 
-    /// A connection whose output the test can read.
-    #[derive(Clone, Default)]
-    struct Sink(Arc<Mutex<Vec<u8>>>);
-
-    impl Write for Sink {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(bytes);
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-
-    impl Sink {
-        fn text(&self) -> String {
-            String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
-        }
+    /// The next event-stream text, if one comes within a moment.
+    async fn next(body: &mut Body) -> Option<String> {
+        let frame = tokio::time::timeout(std::time::Duration::from_millis(50), body.frame())
+            .await
+            .ok()??
+            .ok()?;
+        Some(String::from_utf8(frame.into_data().ok()?.to_vec()).unwrap())
     }
 
     #[test]
     fn pages_opened_during_an_error_see_it_until_a_rebuild_succeeds() {
-        let live = LiveReload::default();
-        let early = Sink::default();
-        live.connect(Box::new(early.clone()));
-        assert!(
-            early
-                .text()
-                .starts_with("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream")
-        );
-        live.fail("error: broken");
-        assert!(
-            early
-                .text()
-                .ends_with("event: build-error\ndata: error: broken\n\n")
-        );
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let live = LiveReload::default();
+            let mut early = live.stream();
+            assert_eq!(next(&mut early).await.as_deref(), Some("retry: 1000\n\n"));
+            assert_eq!(next(&mut early).await, None, "nothing to tell yet");
 
-        let late = Sink::default();
-        live.connect(Box::new(late.clone()));
-        assert!(
-            late.text()
-                .contains("event: build-error\ndata: error: broken\n\n")
-        );
+            live.fail("error: broken");
+            assert_eq!(
+                next(&mut early).await.as_deref(),
+                Some("event: build-error\ndata: error: broken\n\n")
+            );
+            let mut late = live.stream();
+            assert_eq!(
+                next(&mut late).await.as_deref(),
+                Some("retry: 1000\n\nevent: build-error\ndata: error: broken\n\n")
+            );
 
-        live.reload();
-        assert!(early.text().ends_with("event: reload\ndata: rebuilt\n\n"));
-        let after = Sink::default();
-        live.connect(Box::new(after.clone()));
-        assert!(!after.text().contains("build-error"));
+            // Two changes before a stream is read: it sends the latest.
+            live.fail("error: other");
+            live.reload();
+            assert_eq!(
+                next(&mut early).await.as_deref(),
+                Some("event: reload\ndata: rebuilt\n\n")
+            );
+            assert_eq!(next(&mut early).await, None);
+            let mut after = live.stream();
+            assert_eq!(next(&mut after).await.as_deref(), Some("retry: 1000\n\n"));
+        });
     }
 }

@@ -1,8 +1,12 @@
-//! What `hindsight serve` runs on: an HTTP server for the site held in
-//! memory ([`http`]), live reload over server-sent events ([`live`]) and the
-//! file watcher ([`watch`]). `commands::serve` drives them; the build itself
-//! is the pipeline's ([`crate::pipeline::rebuild`]).
+//! What `hindsight serve` runs on: the HTTP server ([`server`]), what it
+//! answers ([`routes`]: the `Host` check in [`hosts`], site files from
+//! memory in [`http`]), live reload over server-sent events ([`live`]) and
+//! the file watcher ([`watch`]). `commands::serve` drives them; the build
+//! itself is the pipeline's ([`crate::pipeline::rebuild`]).
 
+pub(crate) mod hosts;
 pub mod http;
-pub mod live;
-pub mod watch;
+pub(crate) mod live;
+pub(crate) mod routes;
+pub mod server;
+pub(crate) mod watch;

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::Sender;
 use std::time::Duration;
 
+use notify_debouncer_full::file_id::{FileId, get_file_id};
 use notify_debouncer_full::notify::{RecommendedWatcher, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
 
@@ -61,11 +62,68 @@ pub struct WatchError {
     source: notify_debouncer_full::notify::Error,
 }
 
+/// A folder watched recursively. A folder removed and made again (restored
+/// from a backup, checked out anew) is another folder to the system, whose
+/// watch is gone with the old one: it is told by its identity.
+struct Folder {
+    path: PathBuf,
+    /// The identity of the folder watched now, if one is.
+    watched: Option<FileId>,
+}
+
+/// What became of a watched folder since the last look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    /// As it was: watched, or still missing.
+    Same,
+    /// Removed: its changes are unseen until it comes back.
+    Gone,
+    /// There again, and watched again.
+    Back,
+}
+
+impl Folder {
+    fn new(path: PathBuf) -> Folder {
+        Folder {
+            path,
+            watched: None,
+        }
+    }
+
+    /// Watches the folder again if it was made anew, and forgets it when it
+    /// was removed.
+    fn refresh(&mut self, debouncer: &mut WatchDebouncer) -> Result<Presence, WatchError> {
+        let now = get_file_id(&self.path).ok().filter(|_| self.path.is_dir());
+        if now == self.watched {
+            return Ok(Presence::Same);
+        }
+        if self.watched.take().is_some() {
+            // The system dropped the watch with the folder; this drops what
+            // the watcher kept about it.
+            let _ = debouncer.unwatch(&self.path);
+        }
+        let Some(id) = now else {
+            return Ok(Presence::Gone);
+        };
+        debouncer
+            .watch(&self.path, RecursiveMode::Recursive)
+            .map_err(|source| WatchError {
+                path: self.path.clone(),
+                source,
+            })?;
+        self.watched = Some(id);
+        Ok(Presence::Back)
+    }
+}
+
+type WatchDebouncer = Debouncer<RecommendedWatcher, RecommendedCache>;
+
 /// Watches the knowledge base until dropped; each burst of relevant changes
 /// is sent as [`Changes`] through `send`.
 pub struct Watcher {
-    debouncer: Debouncer<RecommendedWatcher, RecommendedCache>,
-    theme_watched: bool,
+    debouncer: WatchDebouncer,
+    content: Folder,
+    theme: Folder,
 }
 
 impl Watcher {
@@ -93,39 +151,36 @@ impl Watcher {
             path: root.to_path_buf(),
             source,
         })?;
-        // The root itself, not recursively: `hindsight.yaml` (editors save by
-        // replacing the file) and a `theme/` created later.
         let mut watcher = Watcher {
             debouncer,
-            theme_watched: false,
+            content: Folder::new(root.join("content")),
+            theme: Folder::new(root.join("theme")),
         };
-        watcher.watch(root, RecursiveMode::NonRecursive)?;
-        watcher.watch(&root.join("content"), RecursiveMode::Recursive)?;
-        watcher.watch_theme(root);
+        // The root itself, not recursively: `hindsight.yaml` (editors save
+        // by replacing the file), and `content/` or `theme/` made (again).
+        watcher
+            .debouncer
+            .watch(root, RecursiveMode::NonRecursive)
+            .map_err(|source| WatchError {
+                path: root.to_path_buf(),
+                source,
+            })?;
+        watcher.content.refresh(&mut watcher.debouncer)?;
+        watcher.refresh_theme();
         Ok(watcher)
     }
 
-    /// Watches `theme/` when it exists and is not watched yet (call after
-    /// each change: it may have just been created).
-    pub fn watch_theme(&mut self, root: &Path) {
-        let theme = root.join("theme");
-        if !theme.is_dir() {
-            // Removed: a new one must be watched again.
-            self.theme_watched = false;
-        } else if !self.theme_watched {
-            // A failure leaves theme edits unseen until a restart; the
-            // content is still watched.
-            self.theme_watched = self.watch(&theme, RecursiveMode::Recursive).is_ok();
-        }
+    /// Call after each burst of changes: `content/` (and `theme/`) may have
+    /// been removed or made anew, and a new one must be watched again.
+    pub fn refresh(&mut self) -> Result<Presence, WatchError> {
+        self.refresh_theme();
+        self.content.refresh(&mut self.debouncer)
     }
 
-    fn watch(&mut self, path: &Path, mode: RecursiveMode) -> Result<(), WatchError> {
-        self.debouncer
-            .watch(path, mode)
-            .map_err(|source| WatchError {
-                path: path.to_path_buf(),
-                source,
-            })
+    fn refresh_theme(&mut self) {
+        // A failure leaves theme edits unseen until the next change to it;
+        // the content is still watched.
+        let _ = self.theme.refresh(&mut self.debouncer);
     }
 
     pub fn stop(self) {

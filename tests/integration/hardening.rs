@@ -1,4 +1,4 @@
-//! Hostile content and hostile circumstances (SPEC §7): names that try to be
+//! Hostile content and hostile circumstances (docs/safety.md): names that try to be
 //! paths, symlinks out of the root, YAML bombs, pathological Markdown, huge
 //! and binary files, protected output folders, concurrent and killed builds,
 //! read-only and full disks. Every test also checks that nothing outside the

@@ -6,6 +6,7 @@ mod support;
 mod browser;
 mod build;
 mod check;
+mod findability;
 // Symlinks, signals and mounts: Unix only.
 #[cfg(unix)]
 mod hardening;

@@ -137,14 +137,8 @@
     return out;
   }
 
-  function inflate(bytes) {
-    if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return Promise.resolve(bytes);
-    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-    return new Response(stream).arrayBuffer().then(function (b) {
-      return new Uint8Array(b);
-    });
-  }
-
+  // The offline bundle brings the runtime, the driver the worker uses
+  // (self.hindsightSearchDriver) and the whole index.
   function startOffline() {
     return loadScript(searchBase + "offline/search-runtime.js")
       .then(function () {
@@ -155,18 +149,18 @@
         return wasm_bindgen({ module_or_path: fromBase64(self.hindsightOfflineWasm) });
       })
       .then(function () {
-        return inflate(fromBase64(self.hindsightOfflineIndex.boot));
+        return self.hindsightSearchDriver.inflate(fromBase64(self.hindsightOfflineIndex.boot));
       })
       .then(function (boot) {
         var rt = wasm_bindgen.SearchRuntime.withPack(boot, fromBase64(self.hindsightOfflineIndex.pack));
+        var nothingToFetch = function () {
+          return Promise.reject(new Error("the offline index is incomplete"));
+        };
         return {
           query: function (request) {
-            try {
-              var out = JSON.parse(rt.step(JSON.stringify(request)));
-              return Promise.resolve(out.done || null);
-            } catch (e) {
-              return Promise.reject(e);
-            }
+            return self.hindsightSearchDriver.run(rt, request, nothingToFetch).then(function (out) {
+              return out.response;
+            });
           },
         };
       });
@@ -187,9 +181,10 @@
     return e;
   }
 
-  function severityClass(name) {
-    var m = /(\d)/.exec(name || "");
-    return m && +m[1] >= 1 && +m[1] <= 4 ? "sev-" + m[1] : "sev-other";
+  // The badge colour of a severity rank (1 = most severe), as the pages
+  // give it (SeverityView in src/render/views.rs): four colours, then one.
+  function severityClass(rank) {
+    return rank >= 1 && rank <= 4 ? "sev-" + rank : "sev-other";
   }
 
   // One hit: a link with title, severity, date and snippet. The snippet is
@@ -201,7 +196,7 @@
     var title = el("span", "hs-hit-title", hit.title);
     a.appendChild(title);
     var meta = el("span", "hs-meta");
-    if (hit.severity) meta.appendChild(el("span", "badge " + severityClass(hit.severity), hit.severity));
+    if (hit.severity) meta.appendChild(el("span", "badge " + severityClass(hit.severity_rank), hit.severity));
     if (hit.kind === "lesson") meta.appendChild(el("span", "hs-kind", "Lesson"));
     if (hit.date) meta.appendChild(el("span", "hs-date", hit.date));
     if (hit.parent_title) meta.appendChild(el("span", "hs-parent", "from " + hit.parent_title));
@@ -226,7 +221,12 @@
     var s = n + (shown < resp.total ? " (showing " + shown + ")" : "") + " for " + quoted(q) + ".";
     if (resp.fuzzy && resp.suggestion) s += " Showing matches for " + quoted(resp.suggestion) + ".";
     else if (resp.fuzzy) s += " Including similar words.";
-    if (resp.relaxed) s += " No result has every word; these have some of them.";
+    if (resp.relaxed) {
+      s +=
+        resp.complete === 0
+          ? " No result has every word; these have some of them."
+          : " " + resp.complete + " with every word, then results with some of them.";
+    }
     return s;
   }
 
@@ -305,12 +305,15 @@
           if (resp === null || q !== input.value.trim()) return;
           list.textContent = "";
           clearActive();
+          // The link is the option (nothing interactive inside an option);
+          // focus stays in the input, which points at the active one.
           resp.hits.forEach(function (hit, i) {
             var li = el("li");
-            li.id = "hs-box-opt-" + i;
-            li.setAttribute("role", "option");
-            li.setAttribute("aria-selected", "false");
+            li.setAttribute("role", "none");
             var a = renderHit(hit);
+            a.id = "hs-box-opt-" + i;
+            a.setAttribute("role", "option");
+            a.setAttribute("aria-selected", "false");
             a.tabIndex = -1;
             li.appendChild(a);
             list.appendChild(li);
@@ -336,8 +339,7 @@
         setActive(active < 0 && ev.key === "ArrowUp" ? -1 : active + (ev.key === "ArrowDown" ? 1 : -1));
       } else if (ev.key === "Enter" && active >= 0) {
         ev.preventDefault();
-        var a = options()[active].querySelector("a");
-        if (a) location.href = a.href;
+        location.href = options()[active].href;
       } else if (ev.key === "Escape") {
         if (!panel.hidden) {
           ev.preventDefault();
@@ -367,6 +369,7 @@
     var status = document.getElementById("hs-page-status");
     var list = document.getElementById("hs-page-results");
     var filtersEl = document.getElementById("hs-page-filters");
+    var kindsEl = document.getElementById("hs-page-kinds");
     var more = document.getElementById("hs-page-more");
     var PAGE = 20;
     var limit = PAGE;
@@ -383,6 +386,8 @@
     }
     var params = new URLSearchParams(location.search);
     input.value = params.get("q") || "";
+    // Incidents, lessons or both: one choice, above the results.
+    var kind = params.get("kind") || "";
     FACETS.forEach(function (f) {
       var values = params.getAll(f[0]).filter(Boolean);
       if (values.length) filters[f[0]] = values;
@@ -391,6 +396,7 @@
     function updateUrl(q) {
       var p = new URLSearchParams();
       if (q) p.set("q", q);
+      if (kind) p.set("kind", kind);
       FACETS.forEach(function (f) {
         (filters[f[0]] || []).forEach(function (v) {
           p.append(f[0], v);
@@ -446,6 +452,42 @@
       filtersEl.hidden = !any;
     }
 
+    // "All", "Incidents", "Lessons" with their counts (which the engine
+    // gives without the kind filter, so all three stay meaningful).
+    function renderKinds(resp) {
+      kindsEl.querySelectorAll("label").forEach(function (l) {
+        l.remove();
+      });
+      var counts = {};
+      var all = 0;
+      ((resp && resp.facets && resp.facets.kind) || []).forEach(function (c) {
+        counts[c.value] = c.count;
+        all += c.count;
+      });
+      [
+        ["", "All", all],
+        ["incident", "Incidents", counts.incident || 0],
+        ["lesson", "Lessons", counts.lesson || 0],
+      ].forEach(function (k) {
+        var label = el("label", "hs-kind-option");
+        var radio = el("input");
+        radio.type = "radio";
+        radio.name = "kind";
+        radio.value = k[0];
+        radio.checked = kind === k[0];
+        radio.addEventListener("change", function () {
+          kind = k[0];
+          limit = PAGE;
+          search(true);
+        });
+        label.appendChild(radio);
+        label.appendChild(document.createTextNode(" " + k[1] + " "));
+        label.appendChild(el("span", "count", String(k[2])));
+        kindsEl.appendChild(label);
+      });
+      kindsEl.hidden = all === 0;
+    }
+
     var seq = 0;
     function search(keepFocus) {
       var q = input.value.trim();
@@ -455,12 +497,15 @@
         list.textContent = "";
         more.hidden = true;
         filtersEl.hidden = true;
+        kindsEl.hidden = true;
         status.textContent = "Type to search every incident and lesson.";
         return;
       }
       var mine = ++seq;
       if (!list.childElementCount) status.textContent = "Searching…";
-      runQuery({ query: q, limit: limit, facets: true, filters: filters }).then(
+      var request = { query: q, limit: limit, facets: true, filters: Object.assign({}, filters) };
+      if (kind) request.filters.kind = [kind];
+      runQuery(request).then(
         function (resp) {
           if (resp === null || mine !== seq) return;
           list.textContent = "";
@@ -471,6 +516,7 @@
           });
           more.hidden = resp.hits.length >= resp.total;
           status.textContent = statusText(resp, q || "these filters", resp.hits.length);
+          renderKinds(resp);
           renderFilters(resp);
           document.documentElement.setAttribute("data-hs-ready", "true");
         },

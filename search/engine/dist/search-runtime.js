@@ -25,6 +25,13 @@ let wasm_bindgen = (function(exports) {
             wasm.__wbg_searchruntime_free(ptr, 0);
         }
         /**
+         * @returns {number}
+         */
+        static maxRounds() {
+            const ret = wasm.searchruntime_maxRounds();
+            return ret >>> 0;
+        }
+        /**
          * @param {Uint8Array | number[]} boot
          */
         constructor(boot) {

@@ -18,7 +18,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use hindsight_search::pack::{BOOT_FILE, MemorySource};
-use hindsight_search::{DocKind, Engine, SearchDoc, SearchRequest, build_index, runtime_files};
+use hindsight_search::{
+    DocKind, Engine, IndexOptions, SearchDoc, SearchRequest, build_index, runtime_files,
+};
 
 const QUERIES: &[&str] = &[
     "connection pool",
@@ -53,7 +55,7 @@ fn main() {
     };
     let incidents = docs.iter().filter(|d| d.kind == DocKind::Incident).count();
     let t = Instant::now();
-    let files = build_index(&docs).unwrap();
+    let files = build_index(&docs, &IndexOptions::default()).unwrap();
     let build_ms = t.elapsed().as_millis();
     println!(
         "docs: {} ({incidents} incidents), indexed in {build_ms} ms",
@@ -61,7 +63,7 @@ fn main() {
     );
     let mut runtime_gz = 0;
     for (name, bytes) in runtime_files() {
-        let gz = gzip_len(bytes);
+        let gz = gzip_len(&bytes);
         runtime_gz += gz;
         println!("  {name:<24} raw {:>9}  gzip {:>9}", bytes.len(), gz);
     }
@@ -223,6 +225,7 @@ fn read_corpus(dir: &std::path::Path) -> Vec<SearchDoc> {
             title: get("title").unwrap_or_default(),
             parent_title: None,
             severity: None,
+            severity_rank: None,
             date,
             year,
             quarter: None,
@@ -356,6 +359,7 @@ fn synthetic(n: usize, corpus: &std::path::Path) -> Vec<SearchDoc> {
             url: format!("incidents/{}/index.html", id.to_lowercase()),
             parent_title: None,
             severity: Some(sev),
+            severity_rank: None,
             date: Some(format!("{year}-{month:02}-{day:02}")),
             year: Some(year),
             quarter: Some(format!("{year}-Q{}", (month - 1) / 3 + 1)),

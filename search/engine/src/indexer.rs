@@ -10,9 +10,10 @@ use tantivy::tokenizer::TokenizerManager;
 use tantivy::{Directory, Index, IndexSettings, SingleSegmentIndexWriter, TantivyDocument};
 
 use crate::engine::Engine;
+use crate::hash::Hasher;
 use crate::pack::{BOOT_FILE, Boot, BootHeader, FORMAT_VERSION, MemorySource};
 use crate::schema::{Fields, FilterField, TextField, keyword, register_on, schema};
-use crate::{DocKind, IndexFiles, SearchDoc, SearchError};
+use crate::{DocKind, IndexFiles, IndexOptions, SearchDoc, SearchError};
 
 /// Uncompressed size of a doc-store block: a hit reads one block.
 const DOCSTORE_BLOCK: usize = 4096;
@@ -22,7 +23,7 @@ const WRITER_MEMORY: usize = 15_000_000;
 
 /// Indexes `docs` (in this order) and returns the files to write under
 /// `public/search/`: `index.boot` and `index-<hash>.pack`. Deterministic.
-pub fn build_index(docs: &[SearchDoc]) -> Result<IndexFiles, SearchError> {
+pub fn build_index(docs: &[SearchDoc], options: &IndexOptions) -> Result<IndexFiles, SearchError> {
     let schema = schema();
     let fields = Fields::from_schema(schema.clone())?;
     let tokenizers = TokenizerManager::default();
@@ -105,9 +106,11 @@ pub fn build_index(docs: &[SearchDoc]) -> Result<IndexFiles, SearchError> {
         pack: pack_name.clone(),
         pack_len: pack.len() as u64,
         docs: docs.len() as u64,
+        incidents: docs.iter().filter(|d| d.kind == DocKind::Incident).count() as u64,
         files: table,
         meta,
         labels: labels(docs),
+        synonyms: options.synonyms.clone(),
         preload: Vec::new(),
         facet_ranges: Vec::new(),
     };
@@ -189,12 +192,7 @@ fn to_document(fields: &Fields, d: &SearchDoc, owner: bool) -> TantivyDocument {
             text(TextField::Title, &d.title);
             text(TextField::Title, &d.id);
             text(TextField::Ident, &d.id);
-            for key in [&d.summary, &d.root_cause]
-                .into_iter()
-                .chain(&d.lessons)
-                .chain(&d.services)
-                .chain(&d.tags)
-            {
+            for key in [&d.summary, &d.root_cause].into_iter().chain(&d.lessons) {
                 text(TextField::Key, key);
             }
             text(TextField::Body, &d.body);
@@ -203,12 +201,6 @@ fn to_document(fields: &Fields, d: &SearchDoc, owner: bool) -> TantivyDocument {
                 text(TextField::Lessons, l);
             }
             text(TextField::RootCause, &d.root_cause);
-            for s in &d.services {
-                text(TextField::Services, s);
-            }
-            for t in &d.tags {
-                text(TextField::Tags, t);
-            }
         }
         DocKind::Lesson => {
             // Only the lesson's own words: a lesson is found for what it
@@ -257,6 +249,9 @@ fn to_document(fields: &Fields, d: &SearchDoc, owner: bool) -> TantivyDocument {
     doc.add_text(fields.url, &d.url);
     if let Some(s) = &d.severity {
         doc.add_text(fields.severity_label, s);
+    }
+    if let Some(rank) = d.severity_rank {
+        doc.add_u64(fields.severity_rank, u64::from(rank));
     }
     if let Some(s) = &d.date {
         doc.add_text(fields.date, s);
@@ -331,24 +326,4 @@ fn labels(docs: &[SearchDoc]) -> BTreeMap<String, BTreeMap<String, String>> {
     kinds.insert("incident".into(), "Incidents".into());
     kinds.insert("lesson".into(), "Lessons".into());
     out
-}
-
-/// FNV-1a, two lanes: stable content ids (not cryptographic).
-struct Hasher(u64, u64);
-
-impl Hasher {
-    fn new() -> Hasher {
-        Hasher(0xcbf2_9ce4_8422_2325, 0x6c62_272e_07bb_0142)
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
-            self.1 = (self.1 ^ u64::from(b))
-                .wrapping_mul(0x0000_0100_0000_01b3)
-                .rotate_left(5);
-        }
-    }
-    fn finish128(&self) -> u128 {
-        (u128::from(self.0) << 64) | u128::from(self.1)
-    }
 }

@@ -6,9 +6,9 @@
 //! # Indexing (native only)
 //!
 //! ```no_run
-//! use hindsight_search::{DocKind, SearchDoc, build_index};
+//! use hindsight_search::{DocKind, IndexOptions, SearchDoc, build_index};
 //! # fn docs() -> Vec<SearchDoc> { vec![] }
-//! let files = build_index(&docs()).unwrap();
+//! let files = build_index(&docs(), &IndexOptions::default()).unwrap();
 //! for (path, bytes) in &files.files {
 //!     // write `bytes` to public/search/<path>
 //! #   let _ = (path, bytes);
@@ -27,7 +27,7 @@
 //! |---|---|
 //! | `index.boot` | file table, tantivy meta, facet labels, and the bytes that opening a searcher reads (see [`pack`]) |
 //! | `index-<hash>.pack` | all tantivy segment files, read by HTTP range requests |
-//! | [`runtime_files`] | the WASM runtime, its JS glue and the Web Worker script |
+//! | [`runtime_files`] | the WASM runtime and its JS glue (named by content), and the Web Worker script |
 //! | `offline/*.js` | only with `--offline`: see [`offline_bundle`] |
 //!
 //! # Querying
@@ -39,13 +39,15 @@
 //! worker and handed back with [`Engine::supply`]) or the response. Native
 //! [`Engine::search`] runs exactly that loop, reading the ranges from disk.
 //!
-//! The query language is described in [`query`]. When the exact query finds
-//! fewer than [`FEW_RESULTS`] documents and has words the index does not
-//! know, those words are expanded into the dictionary terms within edit
-//! distance 1 (words of up to 5 letters) or 2 (longer), and, for the last
-//! word while it is being typed, into its completions; the expanded query is
-//! scored normally (so snippets highlight the matched terms). When nothing
-//! matches all words, the words are made optional ([`SearchResponse::relaxed`]).
+//! The query language is described in [`query`]; how results are ranked,
+//! in [`Engine::search_step`] (and, for users, in the project's docs).
+//!
+//! Words the index does not know are expanded into the dictionary terms
+//! within edit distance 1 (words of up to 5 letters) or 2 (longer), and, for
+//! the last word while it is being typed, into its completions; the expanded
+//! query is scored normally (so snippets highlight the matched terms), and
+//! [`SearchResponse::suggestion`] spells the query as understood, with words
+//! as they appear in the matching documents.
 
 pub mod pack;
 pub mod query;
@@ -53,24 +55,45 @@ pub mod schema;
 pub mod snippet;
 
 mod engine;
+mod facets;
+mod fuzzy;
+#[cfg(not(target_arch = "wasm32"))]
+mod hash;
 #[cfg(not(target_arch = "wasm32"))]
 mod indexer;
+mod offset;
+mod rank;
 #[cfg(not(target_arch = "wasm32"))]
 mod runtime;
+pub mod words;
 
 use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-pub use engine::{Engine, Step};
+pub use engine::{Engine, MAX_ROUNDS, Step};
 #[cfg(not(target_arch = "wasm32"))]
 pub use indexer::build_index;
 #[cfg(not(target_arch = "wasm32"))]
-pub use runtime::{offline_bundle, runtime_files};
+pub use runtime::{WORKER_FILE, offline_bundle, runtime_files};
 
-/// Below this many exact matches, misspelt words are expanded.
-pub const FEW_RESULTS: usize = 3;
+/// What an index is built with besides its documents.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IndexOptions {
+    /// Groups of equivalent words or phrases (`search.synonyms` in
+    /// `hindsight.yaml`, after the defaults of [`words::DEFAULT_SYNONYMS`]).
+    /// They travel in `index.boot`, so every reader applies the same ones.
+    pub synonyms: Vec<Vec<String>>,
+}
+
+impl Default for IndexOptions {
+    fn default() -> Self {
+        IndexOptions {
+            synonyms: words::default_synonyms(),
+        }
+    }
+}
 
 /// What a search document stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,6 +127,9 @@ pub struct SearchDoc {
     pub parent_title: Option<String>,
     /// Canonical severity level name, e.g. `SEV1`.
     pub severity: Option<String>,
+    /// Its place in the site's severity scale, 1 = most severe (what the
+    /// pages colour badges by).
+    pub severity_rank: Option<u32>,
     /// `YYYY-MM-DD`.
     pub date: Option<String>,
     /// Fiscal year of the incident's quarter.
@@ -201,6 +227,8 @@ pub struct Hit {
     /// HTML: escaped text with the matched words in `<mark>`.
     pub snippet_html: String,
     pub severity: Option<String>,
+    /// 1 = most severe (see [`SearchDoc::severity_rank`]).
+    pub severity_rank: Option<u32>,
     pub date: Option<String>,
     /// For a lesson: its incident's title.
     pub parent_title: Option<String>,
@@ -216,7 +244,8 @@ pub struct FacetCount {
     pub count: usize,
 }
 
-/// Facet counts over all matching documents (incidents and lessons).
+/// Facet counts over the results (incidents and lessons). A filter chosen
+/// in the request does not narrow its own facet's counts.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Facets {
     /// By label.
@@ -234,15 +263,34 @@ pub struct Facets {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SearchResponse {
     pub hits: Vec<Hit>,
-    /// Matching documents in all.
+    /// Results in all (`complete` of them first, then partial matches).
     pub total: usize,
+    /// Results that match every word of the query.
+    pub complete: usize,
     pub facets: Facets,
     /// Misspelt or unfinished words were expanded to similar terms.
     pub fuzzy: bool,
-    /// No document had every word; these match some of them.
+    /// Fewer than a page of results match every word, so results that
+    /// match only some of them follow (see [`Engine::search_step`]).
     pub relaxed: bool,
-    /// With `fuzzy`: the query as understood, e.g. `"connection pool"`.
+    /// With `fuzzy`: the query as understood, with the words as they appear
+    /// in the results, e.g. `"connection pool"`.
     pub suggestion: Option<String>,
+}
+
+impl Facets {
+    /// Replaces the counts of `field` with those of `other`.
+    pub(crate) fn take(&mut self, field: schema::FilterField, other: Facets) {
+        use schema::FilterField as F;
+        match field {
+            F::Severity => self.severity = other.severity,
+            F::Service => self.service = other.service,
+            F::Tag => self.tag = other.tag,
+            F::Year => self.year = other.year,
+            F::Kind => self.kind = other.kind,
+            F::Quarter => {}
+        }
+    }
 }
 
 /// Why a search or an index build failed.

@@ -35,7 +35,7 @@ use tantivy::directory::{
 
 const BOOT_MAGIC: &[u8; 4] = b"HSIX";
 /// Bumped whenever the layout of the index or the boot file changes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// File name of the boot file under `public/search/`.
 pub const BOOT_FILE: &str = "index.boot";
 /// Ranges closer than this are fetched as one request.
@@ -103,12 +103,17 @@ pub struct BootHeader {
     pub pack_len: u64,
     /// Number of documents (incidents + lessons).
     pub docs: u64,
+    /// Number of incidents (what a word's share of documents is measured
+    /// against).
+    pub incidents: u64,
     /// `(name, offset, len)` of every tantivy file inside the pack.
     pub files: Vec<(String, u64, u64)>,
     /// tantivy's `meta.json`.
     pub meta: String,
     /// Facet key → display label, per facet field name.
     pub labels: BTreeMap<String, BTreeMap<String, String>>,
+    /// Groups of equivalent words (see [`crate::IndexOptions`]).
+    pub synonyms: Vec<Vec<String>>,
     /// `(offset, len)` of the preloaded pack ranges that follow the header.
     pub preload: Vec<(u64, u64)>,
     /// `(offset, len)` of the pack ranges facet counting reads (fetched with
@@ -573,9 +578,11 @@ mod tests {
                 pack: "index-x.pack".into(),
                 pack_len: 9,
                 docs: 1,
+                incidents: 1,
                 files: vec![("a.idx".into(), 0, 9)],
                 meta: "{}".into(),
                 labels: BTreeMap::new(),
+                synonyms: vec![vec!["db".into(), "database".into()]],
                 preload: vec![(0, 2), (5, 3)],
                 facet_ranges: vec![],
             },

@@ -3,44 +3,58 @@
 //! never needs a WebAssembly toolchain.
 
 use crate::IndexFiles;
+use crate::hash::Hasher;
 
-macro_rules! dist {
-    ($name:literal) => {
-        ($name, include_bytes!(concat!("../dist/", $name)) as &[u8])
-    };
-}
-
-const FILES: [(&str, &[u8]); 3] = [
-    dist!("search-runtime.js"),
-    dist!("search-runtime.wasm"),
-    dist!("search-worker.js"),
-];
+const WASM: &[u8] = include_bytes!("../dist/search-runtime.wasm");
+/// wasm-bindgen's glue (`--target no-modules`).
+const GLUE: &[u8] = include_bytes!("../dist/search-runtime.js");
+/// What runs a query against the runtime, for the worker and offline pages.
+const DRIVER: &[u8] = include_bytes!("../js/search-driver.js");
+const WORKER: &[u8] = include_bytes!("../js/search-worker.js");
+/// The worker's file name: pages start it by this name, so it stays put.
+pub const WORKER_FILE: &str = "search-worker.js";
 
 /// The runtime's files: `(path relative to public/search/, bytes)`. Write
-/// them next to the index files.
-pub fn runtime_files() -> &'static [(&'static str, &'static [u8])] {
-    &FILES
+/// them next to the index files. The WebAssembly and its glue are named by
+/// their content (`search-runtime.<hash>.wasm`), so a host may let browsers
+/// cache them for good; the worker, written with those names in front of
+/// the driver and itself, keeps its name ([`WORKER_FILE`]).
+pub fn runtime_files() -> Vec<(String, Vec<u8>)> {
+    let glue = content_name("search-runtime", "js", GLUE);
+    let wasm = content_name("search-runtime", "wasm", WASM);
+    let mut worker =
+        format!("self.hindsightRuntimeFiles = {{\"glue\": \"{glue}\", \"wasm\": \"{wasm}\"}};\n")
+            .into_bytes();
+    worker.extend_from_slice(DRIVER);
+    worker.extend_from_slice(WORKER);
+    vec![
+        (glue, GLUE.to_vec()),
+        (wasm, WASM.to_vec()),
+        (WORKER_FILE.to_string(), worker),
+    ]
 }
 
-fn file(name: &str) -> &'static [u8] {
-    FILES
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, b)| *b)
-        .unwrap_or_default()
+/// `<stem>.<16 hex digits of the content hash>.<extension>`.
+fn content_name(stem: &str, extension: &str, bytes: &[u8]) -> String {
+    let mut h = Hasher::new();
+    h.write(bytes);
+    format!("{stem}.{:016x}.{extension}", h.finish128() as u64)
 }
 
 /// For `--offline` sites (opened from `file://`, where browsers allow
 /// neither `fetch` nor workers): the runtime and the whole index as two
-/// classic scripts, `offline/search-runtime.js` (the JS glue, then the WASM
-/// as base64 in `self.hindsightOfflineWasm`) and `offline/search-index.js`
+/// classic scripts, `offline/search-runtime.js` (the JS glue and the driver,
+/// then the WASM as base64 in `self.hindsightOfflineWasm`) and
+/// `offline/search-index.js`
 /// (`self.hindsightOfflineIndex = {boot, pack}`, base64). `search.js` loads
 /// them when the page is opened from disk. Paths are relative to
 /// `public/search/`.
 pub fn offline_bundle(index: &IndexFiles) -> Vec<(String, Vec<u8>)> {
-    let mut runtime = file("search-runtime.js").to_vec();
+    let mut runtime = GLUE.to_vec();
+    runtime.push(b'\n');
+    runtime.extend_from_slice(DRIVER);
     runtime.extend_from_slice(b"\nself.hindsightOfflineWasm = \"");
-    runtime.extend_from_slice(base64(file("search-runtime.wasm")).as_bytes());
+    runtime.extend_from_slice(base64(WASM).as_bytes());
     runtime.extend_from_slice(b"\";\n");
 
     let boot = index.get(crate::pack::BOOT_FILE).unwrap_or_default();
@@ -87,6 +101,21 @@ fn base64(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_worker_names_the_runtime_by_content() {
+        let files = runtime_files();
+        let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names.len(), 3);
+        assert!(names[0].starts_with("search-runtime.") && names[0].ends_with(".js"));
+        assert!(names[1].starts_with("search-runtime.") && names[1].ends_with(".wasm"));
+        let worker = String::from_utf8(files[2].1.clone()).unwrap();
+        assert!(worker.starts_with(&format!(
+            "self.hindsightRuntimeFiles = {{\"glue\": \"{}\", \"wasm\": \"{}\"}};",
+            names[0], names[1]
+        )));
+        assert!(worker.contains("self.hindsightSearchDriver = {"));
+    }
 
     #[test]
     fn base64_matches_rfc4648() {

@@ -23,11 +23,13 @@ const MAX_TOKEN_LEN: usize = 40;
 /// A free-text field.
 ///
 /// A plain word or phrase searches the three [`TextField::DEFAULT`] fields:
-/// `title` (the title and the id), `key` (summary, root cause, lessons,
-/// services and tags: what a postmortem is about) and `body`. Every term
-/// costs one term-dictionary block (about 7 KB) per field on a first query,
-/// so the default set is kept small. The other fields exist for queries
-/// restricted to one of them (`lessons:retry`, `services:checkout`).
+/// `title` (the title and the id), `key` (summary, root cause and lessons:
+/// what a postmortem is about) and `body`. Every term costs one
+/// term-dictionary block (about 4 KB) per field on a first query, so the
+/// default set is kept small. The other fields exist for queries restricted
+/// to one of them (`lessons:retry`, `cause:certificate`). Services and tags
+/// are not free text: they are exact filters ([`FilterField`]), and a query
+/// word equal to a whole tag or service boosts the documents that have it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TextField {
     Title,
@@ -36,22 +38,18 @@ pub enum TextField {
     Summary,
     Lessons,
     RootCause,
-    Services,
-    Tags,
     Ident,
 }
 
 impl TextField {
     /// Every text field, in schema order.
-    pub const ALL: [TextField; 9] = [
+    pub const ALL: [TextField; 7] = [
         TextField::Title,
         TextField::Key,
         TextField::Body,
         TextField::Summary,
         TextField::Lessons,
         TextField::RootCause,
-        TextField::Services,
-        TextField::Tags,
         TextField::Ident,
     ];
 
@@ -66,8 +64,6 @@ impl TextField {
             TextField::Summary => "summary",
             TextField::Lessons => "lessons",
             TextField::RootCause => "root_cause",
-            TextField::Services => "services",
-            TextField::Tags => "tags",
             TextField::Ident => "id",
         }
     }
@@ -81,8 +77,6 @@ impl TextField {
             "summary" => TextField::Summary,
             "lessons" | "lesson" => TextField::Lessons,
             "root_cause" | "rootcause" | "cause" => TextField::RootCause,
-            "services" => TextField::Services,
-            "tags" => TextField::Tags,
             "id" => TextField::Ident,
             _ => return None,
         })
@@ -91,7 +85,7 @@ impl TextField {
     /// Score multiplier of a match in this field.
     pub fn boost(self) -> f32 {
         match self {
-            TextField::Title => 3.0,
+            TextField::Title => 2.0,
             TextField::Key => 1.5,
             _ => 1.0,
         }
@@ -140,8 +134,8 @@ impl FilterField {
     pub fn from_query_name(name: &str) -> Option<FilterField> {
         Some(match name {
             "severity" | "sev" => FilterField::Severity,
-            "service" => FilterField::Service,
-            "tag" => FilterField::Tag,
+            "service" | "services" => FilterField::Service,
+            "tag" | "tags" => FilterField::Tag,
             "year" => FilterField::Year,
             "quarter" => FilterField::Quarter,
             "kind" | "type" => FilterField::Kind,
@@ -175,6 +169,7 @@ pub(crate) mod stored {
     pub const NAME: &str = "name";
     pub const URL: &str = "url";
     pub const SEVERITY: &str = "severity_label";
+    pub const SEVERITY_RANK: &str = "severity_rank";
     pub const DATE: &str = "date";
     pub const PARENT: &str = "parent";
     pub const SNIPPET: &str = "snippet";
@@ -192,6 +187,7 @@ pub struct Fields {
     pub(crate) name: Field,
     pub(crate) url: Field,
     pub(crate) severity_label: Field,
+    pub(crate) severity_rank: Field,
     pub(crate) date: Field,
     pub(crate) parent: Field,
     pub(crate) snippet: Field,
@@ -229,6 +225,7 @@ impl Fields {
             name: get(stored::NAME)?,
             url: get(stored::URL)?,
             severity_label: get(stored::SEVERITY)?,
+            severity_rank: get(stored::SEVERITY_RANK)?,
             date: get(stored::DATE)?,
             parent: get(stored::PARENT)?,
             snippet: get(stored::SNIPPET)?,
@@ -280,18 +277,19 @@ pub fn schema() -> Schema {
     ] {
         b.add_text_field(name, STORED);
     }
+    b.add_u64_field(stored::SEVERITY_RANK, STORED);
     b.build()
 }
 
 /// The analyzer of every text field: split on non-alphanumerics, drop very
-/// long tokens, lowercase, fold accents to ASCII, light English plural
-/// stemming ([`LightStemmer`]).
+/// long tokens, lowercase, fold accents to ASCII, English stemming
+/// ([`EnglishStemmer`]).
 pub fn text_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_LEN + 1))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
-        .filter(LightStemmer)
+        .filter(EnglishStemmer)
         .build()
 }
 
@@ -327,55 +325,55 @@ pub fn keyword(value: &str) -> String {
     value.trim().to_lowercase()
 }
 
-/// A conservative English plural stemmer (Harman's "S" stemmer): `pools` →
-/// `pool`, `queries` → `query`, `caches` → `cache`; `-us`, `-ss`, `-is`
-/// endings (`status`, `process`, `redis`), words of three letters or less,
-/// and words with digits are left alone.
+/// English stemming (the Snowball "English", or Porter 2, algorithm), so
+/// that `fill`, `fills` and `filled`, or `expire`, `expired` and
+/// `expiration`, are one term. Words with digits (`k8s`, `ipv6`, `5xx`) are
+/// left alone. Single letters are dropped: they are what the tokenizer
+/// leaves of `what's` or `don't`, and find nothing worth finding.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct LightStemmer;
+pub struct EnglishStemmer;
 
-/// Applies [`LightStemmer`] to one lowercase word.
-pub fn stem(word: &mut String) {
-    let w = word.as_bytes();
-    if w.len() <= 3 || !w.iter().all(u8::is_ascii_lowercase) {
+/// Stems one lowercase word in place (see [`EnglishStemmer`]).
+fn stem(word: &mut String) {
+    if word.bytes().any(|b| b.is_ascii_digit()) {
         return;
     }
-    let ends = |s: &str| word.ends_with(s);
-    if ends("ies") && !ends("eies") && !ends("aies") {
-        word.truncate(word.len() - 3);
-        word.push('y');
-    } else if ends("s") && !ends("us") && !ends("ss") && !ends("is") {
-        // Harman's "-es" → "-e" and "-s" → "" rules both drop the "s".
-        word.pop();
+    let stemmer = frostem::Stemmer::new(frostem::Algorithm::English);
+    if let std::borrow::Cow::Owned(stemmed) = stemmer.stem(word) {
+        *word = stemmed;
     }
 }
 
-impl TokenFilter for LightStemmer {
-    type Tokenizer<T: Tokenizer> = LightStemmerFilter<T>;
-    fn transform<T: Tokenizer>(self, tokenizer: T) -> LightStemmerFilter<T> {
-        LightStemmerFilter(tokenizer)
+impl TokenFilter for EnglishStemmer {
+    type Tokenizer<T: Tokenizer> = EnglishStemmerFilter<T>;
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> EnglishStemmerFilter<T> {
+        EnglishStemmerFilter(tokenizer)
     }
 }
 
 #[derive(Clone)]
-pub struct LightStemmerFilter<T>(T);
+pub struct EnglishStemmerFilter<T>(T);
 
-impl<T: Tokenizer> Tokenizer for LightStemmerFilter<T> {
-    type TokenStream<'a> = LightStemmerStream<T::TokenStream<'a>>;
+impl<T: Tokenizer> Tokenizer for EnglishStemmerFilter<T> {
+    type TokenStream<'a> = EnglishStemmerStream<T::TokenStream<'a>>;
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        LightStemmerStream(self.0.token_stream(text))
+        EnglishStemmerStream(self.0.token_stream(text))
     }
 }
 
-pub struct LightStemmerStream<T>(T);
+pub struct EnglishStemmerStream<T>(T);
 
-impl<T: TokenStream> TokenStream for LightStemmerStream<T> {
+impl<T: TokenStream> TokenStream for EnglishStemmerStream<T> {
     fn advance(&mut self) -> bool {
-        if !self.0.advance() {
-            return false;
+        while self.0.advance() {
+            let text = &mut self.0.token_mut().text;
+            if text.len() == 1 && text.as_bytes()[0].is_ascii_alphabetic() {
+                continue;
+            }
+            stem(text);
+            return true;
         }
-        stem(&mut self.0.token_mut().text);
-        true
+        false
     }
     fn token(&self) -> &Token {
         self.0.token()
@@ -394,14 +392,7 @@ mod tests {
         assert_eq!(
             analyze("Connection Pools exhausted; Café queries DNS caches status"),
             [
-                "connection",
-                "pool",
-                "exhausted",
-                "cafe",
-                "query",
-                "dns",
-                "cache",
-                "status"
+                "connect", "pool", "exhaust", "cafe", "queri", "dns", "cach", "status"
             ]
         );
         assert_eq!(analyze("INC-2024-003"), ["inc", "2024", "003"]);
@@ -410,27 +401,23 @@ mod tests {
             ["rollback", "debug", "flag"]
         );
         // Very long tokens are dropped.
-        assert_eq!(analyze(&format!("a {} b", "x".repeat(60))), ["a", "b"]);
+        assert_eq!(analyze(&format!("aa {} bb", "x".repeat(60))), ["aa", "bb"]);
     }
 
     #[test]
-    fn stemmer_is_conservative() {
-        for (w, s) in [
-            ("pools", "pool"),
-            ("queries", "query"),
-            ("databases", "database"),
-            ("process", "process"),
-            ("status", "status"),
-            ("was", "was"),
-            ("k8s", "k8s"),
-            ("shoes", "shoe"),
-            ("redis", "redis"),
-            ("analysis", "analysis"),
+    fn stemming_conflates_inflections() {
+        for group in [
+            &["fill", "fills", "filled", "filling"][..],
+            &["expire", "expired", "expiration", "expires"],
+            &["retry", "retries", "retried"],
+            &["certificate", "certificates"],
         ] {
-            let mut x = w.to_string();
-            stem(&mut x);
-            assert_eq!(x, s, "{w}");
+            let stems: Vec<String> = group.iter().map(|w| analyze(w).concat()).collect();
+            assert!(stems.iter().all(|s| *s == stems[0]), "{group:?}: {stems:?}");
         }
+        // Words with digits are kept whole; single letters are dropped.
+        assert_eq!(analyze("k8s ipv6 5xx"), ["k8s", "ipv6", "5xx"]);
+        assert_eq!(analyze("what's HTTP/3"), ["what", "http", "3"]);
     }
 
     #[test]

@@ -1,13 +1,15 @@
 //! Snippets: the best window of a hit's stored snippet text, HTML-escaped,
 //! with the query's terms (after analysis, so `pools` highlights for `pool`,
-//! and fuzzy/prefix expansions highlight too) wrapped in `<mark>`.
+//! and fuzzy/prefix expansions highlight too) wrapped in `<mark>`. The
+//! window is the one whose distinct matched terms weigh most, each weighing
+//! its rarity, so it sits on the rarest words of the query.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use crate::schema::analyze_with_offsets;
 
-/// Characters of context shown before the first highlighted word.
-const LEAD: usize = 40;
+/// Characters of context shown before the window's first matched word.
+const LEAD: usize = 60;
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape_html(text: &str, out: &mut String) {
@@ -23,21 +25,23 @@ pub fn escape_html(text: &str, out: &mut String) {
     }
 }
 
-/// Builds a snippet of at most about `max_chars` characters of `text`.
-pub fn snippet_html(text: &str, terms: &BTreeSet<String>, max_chars: usize) -> String {
+/// Builds a snippet of at most about `max_chars` characters of `text`,
+/// marking the terms of `weights` (analyzed term → weight).
+pub fn snippet_html(text: &str, weights: &HashMap<String, f32>, max_chars: usize) -> String {
     // (from, to, matched) byte offsets of every token.
     let mut tokens: Vec<(usize, usize, bool)> = Vec::new();
     let mut matched_terms: Vec<String> = Vec::new();
     analyze_with_offsets(text, |t| {
-        let m = terms.contains(&t.text);
+        let m = weights.contains_key(&t.text);
         tokens.push((t.offset_from, t.offset_to, m));
         matched_terms.push(if m { t.text.clone() } else { String::new() });
     });
     let max_bytes = byte_budget(text, max_chars);
 
-    // Pick the window (starting a little before a matched token) that holds
-    // the most distinct matched terms, then the most matches; earliest wins.
-    let mut best: Option<(usize, usize, (usize, usize))> = None; // (start, end, score)
+    // Pick the window (starting a little before a matched token) whose
+    // distinct matched terms weigh most, then with the most matches;
+    // earliest wins. Weights are compared at a fixed precision.
+    let mut best: Option<(usize, usize, (i64, usize))> = None; // (start, end, score)
     for (i, &(from, _, matched)) in tokens.iter().enumerate() {
         if !matched {
             continue;
@@ -68,7 +72,8 @@ pub fn snippet_html(text: &str, terms: &BTreeSet<String>, max_chars: usize) -> S
                 distinct.insert(&matched_terms[k]);
             }
         }
-        let score = (distinct.len(), count);
+        let weight: f32 = distinct.iter().map(|t| weights[*t]).sum();
+        let score = ((weight * 1024.0).round() as i64, count);
         if best.as_ref().is_none_or(|b| score > b.2) {
             best = Some((start, end.max(start), score));
         }
@@ -131,8 +136,13 @@ fn byte_budget(text: &str, max_chars: usize) -> usize {
 mod tests {
     use super::*;
 
-    fn set(terms: &[&str]) -> BTreeSet<String> {
-        terms.iter().map(|s| s.to_string()).collect()
+    /// Words as analyzed terms, of equal weight.
+    fn set(words: &[&str]) -> HashMap<String, f32> {
+        words
+            .iter()
+            .flat_map(|w| crate::schema::analyze(w))
+            .map(|t| (t, 1.0))
+            .collect()
     }
 
     #[test]
@@ -160,6 +170,21 @@ mod tests {
             "{s}"
         );
         assert!(s.chars().count() < 120 + 40, "{s}");
+    }
+
+    #[test]
+    fn the_window_sits_on_the_rarest_words() {
+        let filler = "lorem ipsum dolor sit amet ".repeat(20);
+        let text =
+            format!("The database was slow. {filler} Transaction wraparound stopped the database.");
+        let weights: HashMap<String, f32> = [
+            ("databas".to_string(), 0.5),
+            ("wraparound".to_string(), 4.0),
+        ]
+        .into();
+        let s = snippet_html(&text, &weights, 120);
+        assert!(s.contains("<mark>wraparound</mark>"), "{s}");
+        assert!(s.contains("<mark>database</mark>"), "{s}");
     }
 
     #[test]

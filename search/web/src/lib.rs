@@ -12,14 +12,14 @@
 //! * `packName()`, `numDocs()`.
 //! * `step(requestJson) -> string`: JSON, either `{"need": [[start, end], ...]}`
 //!   (fetch those byte ranges of the pack, all at once, `supply` each, and
-//!   call `step` again) or `{"done": SearchResponse}`.
+//!   call `step` again) or `{"done": SearchResponse}`. `js/search-driver.js`
+//!   runs that loop, for the worker and for `--offline` pages alike.
 //! * `supply(offset, bytes)`.
 //! * `stats() -> string`: JSON [`hindsight_search::pack::FetchStats`] plus
 //!   `cached_bytes`.
 //!
 //! [`Runtime`] is the same thing as plain Rust, for native tests.
-
-use std::sync::Arc;
+//! * `maxRounds()`: how many `need` answers a query may take at most.
 
 use hindsight_search::pack::{Boot, NoSource, RangeSource};
 use hindsight_search::{Engine, SearchRequest, SearchResponse, Step};
@@ -76,31 +76,6 @@ impl Runtime {
         serde_json::to_string(&out).map_err(|e| e.to_string())
     }
 
-    /// Runs a query to the end, reading needed ranges with `fetch`; returns
-    /// the response and the number of fetch rounds. (What the worker does,
-    /// minus the parallel fetching.)
-    pub fn search(
-        &self,
-        req: &SearchRequest,
-        fetch: &dyn Fn(u64, u64) -> Vec<u8>,
-    ) -> Result<(SearchResponse, usize), String> {
-        let json = serde_json::to_string(req).map_err(|e| e.to_string())?;
-        for round in 0..40 {
-            let out: serde_json::Value =
-                serde_json::from_str(&self.step(&json)?).map_err(|e| e.to_string())?;
-            if let Some(done) = out.get("done") {
-                let resp = serde_json::from_value(done.clone()).map_err(|e| e.to_string())?;
-                return Ok((resp, round));
-            }
-            let need: Vec<(u64, u64)> =
-                serde_json::from_value(out["need"].clone()).map_err(|e| e.to_string())?;
-            for (s, e) in need {
-                self.supply(s, &fetch(s, e));
-            }
-        }
-        Err("search did not settle".into())
-    }
-
     pub fn supply(&self, offset: u64, bytes: &[u8]) {
         self.engine.supply(offset, bytes);
     }
@@ -110,15 +85,6 @@ impl Runtime {
         let mut v = serde_json::to_value(s).unwrap_or_default();
         v["cached_bytes"] = self.engine.cached_bytes().into();
         v.to_string()
-    }
-}
-
-/// A pack held in memory, shared.
-pub struct SharedPack(pub Arc<Vec<u8>>);
-
-impl RangeSource for SharedPack {
-    fn read_range(&self, r: std::ops::Range<u64>) -> std::io::Result<Vec<u8>> {
-        hindsight_search::pack::MemorySource(self.0.clone()).read_range(r)
     }
 }
 
@@ -191,5 +157,10 @@ impl SearchRuntime {
 
     pub fn stats(&self) -> String {
         self.0.stats()
+    }
+
+    #[wasm_bindgen(js_name = maxRounds)]
+    pub fn max_rounds() -> u32 {
+        hindsight_search::MAX_ROUNDS as u32
     }
 }

@@ -1,12 +1,13 @@
 //! axe-core (vendored in `tests/vendor/axe-core/`) on one page of every kind
-//! of the bundled site, in light and dark mode and at phone width: no
-//! violation of serious or critical impact.
+//! of the bundled site, and on search results (the page's and the header
+//! box's), in light and dark mode and at phone width: no violation of
+//! serious or critical impact.
 
-use super::chrome::{DARK, LIGHT, Look, chrome};
+use super::chrome::{DARK, LIGHT, Look, Tab, chrome};
 use super::{Served, page_types};
 use crate::support::Site;
 
-const AXE: &str = include_str!("../../vendor/axe-core/axe.min.js");
+pub(super) const AXE: &str = include_str!("../../vendor/axe-core/axe.min.js");
 
 /// The phone pass is dark: it checks the phone layout and, once more, the
 /// dark colours (a light phone would check nothing the light desktop did not).
@@ -17,11 +18,11 @@ const PHONE_DARK: Look = Look {
 };
 
 /// Every rule axe runs by default.
-const ALL_RULES: &str = "{}";
+pub(super) const ALL_RULES: &str = "{}";
 
 /// The rules a colour scheme can change: the dark pass checks only these
 /// (the light pass already checked structure, names and roles).
-const COLOUR_RULES: &str = r#"{ runOnly: ["color-contrast", "link-in-text-block"] }"#;
+pub(super) const COLOUR_RULES: &str = r#"{ runOnly: ["color-contrast", "link-in-text-block"] }"#;
 
 /// Runs axe on the document with the options that follow it, and keeps the
 /// serious and critical violations, each with up to five offending elements.
@@ -36,11 +37,44 @@ const RUN_AXE: &str = r#"((options) => axe.run(document, { ...options, resultTyp
     }))))"#;
 
 #[derive(serde::Deserialize)]
-struct Violation {
-    rule: String,
-    impact: String,
-    help: String,
-    nodes: Vec<String>,
+pub(super) struct Violation {
+    pub rule: String,
+    pub impact: String,
+    pub help: String,
+    pub nodes: Vec<String>,
+}
+
+/// The serious and critical violations of `rules` in the tab's document, as
+/// it looks now (after `tab.run_script(AXE)`).
+pub(super) fn violations(tab: &Tab, rules: &str) -> Vec<Violation> {
+    tab.eval(&format!("{RUN_AXE}({rules})"))
+}
+
+/// The serious and critical violations on the page open in `tab`, in each
+/// look (every rule, but only the colour rules on a dark desktop: the light
+/// pass checked the rest), as lines that say where.
+fn failures_in_looks(tab: &Tab, what: &str, looks: &[Look]) -> Vec<String> {
+    tab.run_script(AXE);
+    let mut failures = Vec::new();
+    for look in looks {
+        let rules = if look.dark && !look.viewport.mobile {
+            COLOUR_RULES
+        } else {
+            ALL_RULES
+        };
+        tab.look(*look);
+        for v in violations(tab, rules) {
+            failures.push(format!(
+                "{what}, {}: {} [{}] {}\n    {}",
+                look.name,
+                v.rule,
+                v.impact,
+                v.help,
+                v.nodes.join("\n    ")
+            ));
+        }
+    }
+    failures
 }
 
 #[test]
@@ -83,25 +117,58 @@ fn check_pages(
     let mut failures = Vec::new();
     for (kind, path) in pages {
         tab.look(LIGHT).open(&served.url(&path));
-        tab.run_script(AXE);
-        for (look, rules) in [
-            (LIGHT, ALL_RULES),
-            (DARK, COLOUR_RULES),
-            (PHONE_DARK, ALL_RULES),
-        ] {
-            tab.look(look);
-            for v in tab.eval::<Vec<Violation>>(&format!("{RUN_AXE}({rules})")) {
-                failures.push(format!(
-                    "{kind} page ({path}), {}: {} [{}] {}\n    {}",
-                    look.name,
-                    v.rule,
-                    v.impact,
-                    v.help,
-                    v.nodes.join("\n    ")
-                ));
-            }
-        }
+        failures.extend(failures_in_looks(
+            &tab,
+            &format!("{kind} page ({path})"),
+            &[LIGHT, DARK, PHONE_DARK],
+        ));
     }
+    assert!(
+        failures.is_empty(),
+        "{} serious or critical accessibility violations:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn search_results_have_no_serious_accessibility_violation() {
+    let Some(chrome) = chrome("accessibility of search results") else {
+        return;
+    };
+    let served = Served::build(Site::bundled());
+    let tab = chrome.tab();
+    let mut failures = Vec::new();
+    // The search page with results, marked words, filters and the
+    // Incidents/Lessons choice.
+    tab.look(LIGHT)
+        .open(&served.url("search/index.html?q=connection%20pool%20retries"));
+    tab.wait_for(
+        "document.documentElement.dataset.hsReady || ''",
+        &"true".to_string(),
+        "results on the search page",
+    );
+    tab.wait_until(
+        "document.querySelector('#hs-page-results mark') && !document.getElementById('hs-page-kinds').hidden",
+        "marked words and the kind choice",
+    );
+    failures.extend(failures_in_looks(
+        &tab,
+        "search page with results",
+        &[LIGHT, DARK, PHONE_DARK],
+    ));
+    // The header box's results, open over a page.
+    tab.look(LIGHT).open(&served.url("index.html"));
+    tab.press("/").type_text("certificate");
+    tab.wait_until(
+        "document.querySelector('#hs-box-results mark') !== null",
+        "results in the header box",
+    );
+    failures.extend(failures_in_looks(
+        &tab,
+        "header box with results",
+        &[LIGHT, DARK],
+    ));
     assert!(
         failures.is_empty(),
         "{} serious or critical accessibility violations:\n{}",

@@ -6,15 +6,19 @@
 //! - `lists`: the incidents list's filter and sort across its pages;
 //! - `screenshots`: pictures of the main pages, for people to look at;
 //! - `search`: the search box and page find what `hindsight search` finds;
-//! - `search_latency`: sizes and query latency in Chromium, when asked.
+//! - `search_latency`: sizes and query latency in Chromium, when asked;
+//! - `serve_overlay`: `hindsight serve`'s build-error overlay;
+//! - `findability_pagefind`: the findability suite through Pagefind, when asked.
 
 mod accessibility;
 mod chrome;
+mod findability_pagefind;
 mod links;
 mod lists;
 mod screenshots;
 mod search;
 mod search_latency;
+mod serve_overlay;
 mod server;
 
 use std::path::Path;

@@ -34,14 +34,9 @@ fn cli_ids(site: &Site, query: &str, limit: usize) -> Vec<String> {
 /// Whether the server has answered a request for a file of the runtime.
 fn runtime_fetched(served: &Served) -> bool {
     served.server.requests().iter().any(|r| {
-        [
-            "search-runtime.wasm",
-            "search-runtime.js",
-            "search-worker.js",
-            "index.boot",
-        ]
-        .iter()
-        .any(|file| r.url.contains(file))
+        ["search-runtime.", "search-worker.js", "index.boot"]
+            .iter()
+            .any(|file| r.url.contains(file))
     })
 }
 
@@ -167,7 +162,7 @@ fn search_box_and_page_find_what_hindsight_search_finds() {
         "ArrowUp selects the first result again",
     );
     let chosen: Vec<String> = tab.eval(
-        "[...document.querySelectorAll('#hs-box-results [aria-selected=true] a')].map((a) => a.href)",
+        "[...document.querySelectorAll('#hs-box-results a[aria-selected=true]')].map((a) => a.href)",
     );
     assert_eq!(chosen.len(), 1, "one result selected: {chosen:?}");
     tab.press("Enter");
@@ -195,6 +190,25 @@ fn search_box_and_page_find_what_hindsight_search_finds() {
     open_search_page(&tab, &served, "connection pool");
     let all = cli_ids(site, "connection pool", PAGE_LIMIT);
     tab.wait_for(PAGE_IDS, &all, "the `?q=` link's results");
+    // Incidents or lessons: one choice above the results.
+    let lessons = cli_ids(site, "connection pool kind:lesson", PAGE_LIMIT);
+    assert!(
+        !lessons.is_empty() && lessons.iter().all(|id| id.contains("#lesson-")),
+        "{lessons:?}"
+    );
+    tab.eval::<()>("document.querySelector('#hs-page-kinds input[value=lesson]').click()");
+    tab.wait_for(PAGE_IDS, &lessons, "results with the Lessons choice");
+    let counts: Vec<String> = tab.eval(
+        "[...document.querySelectorAll('#hs-page-kinds label')].map((l) => l.textContent.trim())",
+    );
+    assert_eq!(counts.len(), 3, "{counts:?}");
+    assert!(
+        counts[0].starts_with("All") && counts[1].starts_with("Incidents"),
+        "the other choices keep their counts: {counts:?}"
+    );
+    assert!(!counts[1].ends_with(" 0"), "{counts:?}");
+    tab.eval::<()>("document.querySelector('#hs-page-kinds input[value=\"\"]').click()");
+    tab.wait_for(PAGE_IDS, &all, "all results again");
     let sev1 = "document.querySelector('#hs-page-filters input[name=severity][value=sev1]')";
     tab.wait_until(sev1, "a SEV1 filter");
     // Filters name services as the rest of the site does, not by slug.
@@ -249,6 +263,10 @@ fn search_box_and_page_find_what_hindsight_search_finds() {
         "tag:dns OR service:payments",
         "certficate expird",
         "year:2025 queue",
+        "what happens when the disk fills up",
+        "expiring certificates",
+        "db failover",
+        "retry OR retries backoff",
     ] {
         let want = cli_ids(site, query, PAGE_LIMIT);
         assert!(!want.is_empty(), "{query} finds something");
@@ -256,4 +274,48 @@ fn search_box_and_page_find_what_hindsight_search_finds() {
         tab.wait_for(PAGE_IDS, &want, &format!("the command's ids for {query}"));
     }
     assert_search_files_served(&served);
+}
+
+/// A severity scale with its own names gets the badge colours in search
+/// results that the pages give it (by rank, not by a digit in the name).
+#[test]
+fn search_badges_have_the_pages_severity_colours() {
+    let Some(chrome) = chrome("search badges") else {
+        return;
+    };
+    let site = Site::empty();
+    site.write(
+        "hindsight.yaml",
+        "severities:\n  - { name: Critical }\n  - { name: Major }\n  - { name: Minor }\n",
+    );
+    for (n, severity) in ["Critical", "Major", "Minor"].iter().enumerate() {
+        site.write(
+            &format!("content/inc-{n}.md"),
+            format!(
+                "---\nid: INC-{n}\ntitle: Gateway outage number {n}\nseverity: {severity}\ndate: 2025-03-0{}\n---\n\n## Summary\n\nThe gateway failed.\n",
+                n + 1
+            ),
+        );
+    }
+    let served = Served::build(site);
+    let tab = chrome.tab();
+    open_search_page(&tab, &served, "gateway");
+    let search_badges: Vec<(String, String)> = tab.eval(
+        "[...document.querySelectorAll('#hs-page-results .hs-meta .badge')]\
+         .map((b) => [b.textContent, b.className]).sort()",
+    );
+    assert_eq!(search_badges.len(), 3, "{search_badges:?}");
+    for (name, class) in &search_badges {
+        let n = ["Critical", "Major", "Minor"]
+            .iter()
+            .position(|s| s == name)
+            .unwrap();
+        tab.open(&served.url(&format!("incidents/inc-{n}/index.html")));
+        let page_class: String = tab.eval(&format!(
+            "[...document.querySelectorAll('.badge')].find((b) => b.textContent.trim() === {}).className",
+            serde_json::json!(name)
+        ));
+        assert_eq!(class, &page_class, "{name}");
+    }
+    assert!(search_badges.iter().any(|(_, c)| c.contains("sev-1")));
 }

@@ -104,6 +104,7 @@ pub fn docs() -> Vec<SearchDoc> {
             url: format!("incidents/{slug}/index.html"),
             parent_title: None,
             severity: Some(inc.severity.to_string()),
+            severity_rank: inc.severity[3..].parse().ok(),
             date: Some(inc.date.to_string()),
             year: Some(year),
             quarter: Some(q),

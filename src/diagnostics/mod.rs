@@ -2,6 +2,8 @@
 //! sorted, either like a compiler (path:line:col, the line, a caret, a hint) or
 //! as JSON for CI annotations.
 
+pub mod codes;
+
 use std::fmt;
 
 use annotate_snippets::{AnnotationKind, Group, Level as SnippetLevel, Renderer, Snippet};
@@ -81,12 +83,6 @@ impl Diagnostic {
         self.level == Level::Error
     }
 
-    /// `--strict` turns warnings into errors.
-    pub fn escalate(mut self) -> Self {
-        self.level = Level::Error;
-        self
-    }
-
     fn sort_key(&self) -> (&str, usize, usize, &'static str, &str) {
         (
             &self.path,
@@ -163,7 +159,7 @@ fn char_to_byte(line: &str, chars: usize) -> usize {
         .map_or(line.len(), |(i, _)| i)
 }
 
-/// One finding as a CI annotation (SPEC: path, line, column, severity, code, message).
+/// One finding as a CI annotation (docs/cli.md#hindsight-check: path, line, column, severity, code, message, hint).
 #[derive(Debug, Serialize)]
 pub struct JsonDiagnostic<'a> {
     pub path: &'a str,
@@ -208,18 +204,6 @@ impl Diagnostics {
         self.items.iter().any(Diagnostic::is_error)
     }
 
-    pub fn error_count(&self) -> usize {
-        self.items.iter().filter(|d| d.is_error()).count()
-    }
-
-    pub fn warning_count(&self) -> usize {
-        self.items.len() - self.error_count()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
-    }
-
     /// Under `--strict`, every warning counts as an error.
     pub fn escalate_warnings(&mut self) {
         for d in &mut self.items {
@@ -232,10 +216,6 @@ impl Diagnostics {
         self.items.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         self.items.dedup();
         self.items
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.items.iter()
     }
 }
 

@@ -1,7 +1,8 @@
 /* hindsight search worker.
  *
  * Loads the WebAssembly runtime and index.boot from the folder this script
- * is in, then answers queries. A query runs in steps: the runtime says which
+ * is in, then answers queries. A query runs in steps (search-driver.js,
+ * which the build writes in front of this file): the runtime says which
  * byte ranges of the index pack the next stage needs, this worker fetches
  * them all at once with HTTP Range requests, and hands them back. Fetched
  * ranges stay cached, so later queries read less. A host that ignores Range
@@ -13,11 +14,13 @@
  *               {type: "result", id, response, stats}
  *               {type: "error", id, message}
  */
-/* global wasm_bindgen */
+/* global wasm_bindgen, hindsightSearchDriver, hindsightRuntimeFiles */
 "use strict";
 
 const base = new URL(".", self.location.href).href;
-importScripts(base + "search-runtime.js");
+// The build names the runtime's files by content (hindsightRuntimeFiles,
+// written in front of this file), so browsers may cache them for good.
+importScripts(base + hindsightRuntimeFiles.glue);
 
 let runtime = null;
 let packUrl = null;
@@ -65,17 +68,12 @@ async function fetchRange(start, end) {
   return null;
 }
 
-// index.boot is gzipped (unless the host already inflated it).
-async function inflate(bytes) {
-  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
-  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
-}
-
 async function start() {
   const [boot] = await Promise.all([
-    fetchBytes(base + "index.boot", { cache: "no-cache" }).then((r) => inflate(r.bytes)),
-    wasm_bindgen({ module_or_path: base + "search-runtime.wasm" }),
+    fetchBytes(base + "index.boot", { cache: "no-cache" }).then((r) =>
+      hindsightSearchDriver.inflate(r.bytes),
+    ),
+    wasm_bindgen({ module_or_path: base + hindsightRuntimeFiles.wasm }),
   ]);
   runtime = new wasm_bindgen.SearchRuntime(boot);
   packUrl = base + runtime.packName();
@@ -87,17 +85,11 @@ async function start() {
 }
 
 async function search(request) {
-  const json = JSON.stringify(request);
-  for (let round = 0; round < 40; round++) {
-    const out = JSON.parse(runtime.step(json));
-    if (out.done) return out.done;
-    stats.rounds += 1;
-    const parts = await Promise.all(out.need.map(([s, e]) => fetchRange(s, e)));
-    out.need.forEach(([s], i) => {
-      if (parts[i]) runtime.supply(s, parts[i]);
-    });
-  }
-  throw new Error("search did not settle");
+  const { response, rounds } = await hindsightSearchDriver.run(runtime, request, (need) =>
+    Promise.all(need.map(([s, e]) => fetchRange(s, e))),
+  );
+  stats.rounds += rounds;
+  return response;
 }
 
 const ready = start().then(

@@ -1,10 +1,13 @@
 //! `hindsight serve`: the real binary on a copy of the bundled knowledge
-//! base, driven over HTTP while its files are edited. Every wait is bounded,
-//! so a broken server fails the test instead of hanging it.
+//! base, driven over HTTP while its files are edited; `hostile`: clients
+//! that misbehave. Every wait is bounded, so a broken server fails the test
+//! instead of hanging it.
+
+mod hostile;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -14,27 +17,36 @@ use crate::support::{Site, hindsight};
 /// Long enough for a debug build of the site on a busy machine.
 const WAIT: Duration = Duration::from_secs(90);
 
-const INCIDENT: &str = "content/2024/INC-2024-002-connection-pool-exhaustion.md";
+pub(crate) const INCIDENT: &str = "content/2024/INC-2024-002-connection-pool-exhaustion.md";
 const INCIDENT_PAGE: &str = "/incidents/inc-2024-002/";
 const OLD_TITLE: &str = "Database connection pool exhaustion from carrier-performance export";
 const NEW_TITLE: &str = "Zeppelin-sized connection pool exhaustion";
 
 /// A running `hindsight serve`; killed when dropped.
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    origin: String,
+    /// `http://127.0.0.1:PORT`
+    pub(crate) origin: String,
     stdout: Receiver<String>,
     /// Everything the server printed on stdout and stderr so far.
     output: Arc<Mutex<String>>,
 }
 
 impl Server {
-    fn start(site: &Site, extra: &[&str]) -> Server {
-        let mut child = hindsight()
+    pub(crate) fn start(site: &Site, extra: &[&str]) -> Server {
+        Server::start_with(site, extra, |_| {})
+    }
+
+    /// Starts the server with `setup` applied to its command first.
+    fn start_with(site: &Site, extra: &[&str], setup: impl FnOnce(&mut Command)) -> Server {
+        let mut command = hindsight();
+        command
             .arg("--root")
             .arg(site.root())
             .args(["serve", "--port", "0", "--now", "2026-01-15"])
-            .args(extra)
+            .args(extra);
+        setup(&mut command);
+        let mut child = command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -95,6 +107,10 @@ impl Server {
         self.origin.trim_start_matches("http://")
     }
 
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     fn get(&self, target: &str) -> Response {
         request(self.address(), target, &[])
     }
@@ -117,15 +133,20 @@ impl Server {
         }
     }
 
-    fn wait_for_output(&self, text: &str) {
+    pub(crate) fn wait_for_output(&self, text: &str) {
+        self.wait_for_count(text, 1);
+    }
+
+    /// Waits until the output has `text` `times` times.
+    fn wait_for_count(&self, text: &str, times: usize) {
         let deadline = Instant::now() + WAIT;
-        while !self.output().contains(text) {
+        while self.output().matches(text).count() < times {
             assert!(
                 Instant::now() < deadline,
-                "timed out waiting for {text:?} in output:\n{}",
+                "timed out waiting for {text:?} ×{times} in output:\n{}",
                 self.output()
             );
-            std::thread::sleep(Duration::from_millis(100));
+            std::thread::sleep(Duration::from_millis(50));
         }
     }
 }
@@ -159,16 +180,24 @@ impl Response {
 /// One HTTP/1.0 request with the target sent exactly as given (a real
 /// client would normalise `..` away).
 fn request(address: &str, target: &str, headers: &[(&str, &str)]) -> Response {
-    let mut stream = TcpStream::connect(address).expect("connect");
-    stream.set_read_timeout(Some(WAIT)).unwrap();
     let mut head = format!("GET {target} HTTP/1.0\r\nHost: {address}\r\n");
     for (name, value) in headers {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
     head.push_str("\r\n");
+    exchange(address, &head, WAIT)
+}
+
+/// Sends `head` as it is and reads the answer until the server closes the
+/// connection, waiting at most `patience` for each read.
+fn exchange(address: &str, head: &str, patience: Duration) -> Response {
+    let mut stream = TcpStream::connect(address).expect("connect");
+    stream.set_read_timeout(Some(patience)).unwrap();
     stream.write_all(head.as_bytes()).unwrap();
     let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).expect("read the response");
+    stream
+        .read_to_end(&mut raw)
+        .unwrap_or_else(|e| panic!("read the answer to {:?}: {e}", first_line(head)));
     let split = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
@@ -191,17 +220,28 @@ fn request(address: &str, target: &str, headers: &[(&str, &str)]) -> Response {
     }
 }
 
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or("")
+}
+
+/// A connection that has asked for the live-reload event stream, as a page
+/// does, and has read nothing yet.
+fn event_stream(address: &str) -> TcpStream {
+    let mut stream = TcpStream::connect(address).expect("connect");
+    write!(
+        stream,
+        "GET /__hindsight/live-reload HTTP/1.1\r\nHost: {address}\r\nAccept: text/event-stream\r\n\r\n"
+    )
+    .unwrap();
+    stream
+}
+
 /// The live-reload event stream, read in the background.
 struct Events(Arc<Mutex<String>>);
 
 impl Events {
     fn open(server: &Server) -> Events {
-        let mut stream = TcpStream::connect(server.address()).expect("connect");
-        write!(
-            stream,
-            "GET /__hindsight/live-reload HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n"
-        )
-        .unwrap();
+        let mut stream = event_stream(server.address());
         let text = Arc::new(Mutex::new(String::new()));
         let into = text.clone();
         std::thread::spawn(move || {
@@ -419,14 +459,16 @@ fn only_files_of_the_built_site_are_served() {
     }
 
     // What is served is served right: types, ranges, 404 and folders.
-    let wasm = server.get("/search/search-runtime.wasm");
+    // (The runtime is named by its content.)
+    let wasm_path = hindsight_search::runtime_files()
+        .into_iter()
+        .find(|(name, _)| name.ends_with(".wasm"))
+        .map(|(name, _)| format!("/search/{name}"))
+        .expect("a .wasm file");
+    let wasm = server.get(&wasm_path);
     assert_eq!(wasm.status, 200);
     assert_eq!(wasm.header("Content-Type"), Some("application/wasm"));
-    let part = request(
-        server.address(),
-        "/search/search-runtime.wasm",
-        &[("Range", "bytes=0-3")],
-    );
+    let part = request(server.address(), &wasm_path, &[("Range", "bytes=0-3")]);
     assert_eq!(part.status, 206);
     assert_eq!(part.body, b"\0asm");
     let len = wasm.body.len();
@@ -435,11 +477,7 @@ fn only_files_of_the_built_site_are_served() {
         Some(format!("bytes 0-3/{len}").as_str())
     );
     let beyond = format!("bytes={len}-");
-    let unsatisfiable = request(
-        server.address(),
-        "/search/search-runtime.wasm",
-        &[("Range", &beyond)],
-    );
+    let unsatisfiable = request(server.address(), &wasm_path, &[("Range", &beyond)]);
     assert_eq!(unsatisfiable.status, 416);
     let css = server.get("/static/style.css");
     assert_eq!(css.header("Content-Type"), Some("text/css; charset=utf-8"));

@@ -1,0 +1,216 @@
+//! Words the index does not know: their spelling expansions (dictionary
+//! terms within a small edit distance, and completions of an unfinished
+//! last word), and the query as understood, spelt with the words as they
+//! appear in the results rather than as stems.
+
+use std::collections::{BTreeMap, HashMap};
+
+use tantivy::query::FuzzyTermQuery;
+use tantivy::schema::Field;
+use tantivy::{SegmentReader, Term};
+
+use crate::SearchError;
+use crate::query::TextExpr;
+use crate::rank::Expansions;
+use crate::schema::analyze_with_offsets;
+
+/// Most candidate terms a misspelt word expands to.
+const MAX_FUZZY: usize = 4;
+/// Most completions of an unfinished last word.
+const MAX_PREFIX: usize = 6;
+/// Leading characters a fuzzy candidate must share with the typed word
+/// (keeps the dictionary ranges read small).
+const FUZZY_PREFIX_CHARS: usize = 1;
+/// Weights of a completion and of candidates at distance 1 and 2.
+const COMPLETION_WEIGHT: f32 = 0.9;
+const DISTANCE_1_WEIGHT: f32 = 0.8;
+const DISTANCE_2_WEIGHT: f32 = 0.6;
+
+/// Dictionary terms found for one word: candidate → (edit distance, or 0
+/// for a completion; summed document frequency; is a completion).
+pub(crate) type Found = BTreeMap<String, (u8, u64, bool)>;
+
+/// Adds to `found` the terms of `field` within edit distance of `word` (1
+/// for words of up to 5 letters, 2 for longer; sharing the first
+/// [`FUZZY_PREFIX_CHARS`]), and with `open`, the terms it is a prefix of.
+pub(crate) fn scan_dictionary(
+    seg: &SegmentReader,
+    field: Field,
+    word: &str,
+    open: bool,
+    found: &mut Found,
+) -> Result<(), SearchError> {
+    let inv = seg.inverted_index(field)?;
+    let len = word.chars().count();
+    if len >= 3 {
+        let distance = if len <= 5 { 1 } else { 2 };
+        let automaton =
+            FuzzyTermQuery::new(Term::from_field_text(field, word), distance, true).automaton()?;
+        let prefix: String = word.chars().take(FUZZY_PREFIX_CHARS).collect();
+        let mut stream = inv
+            .terms()
+            .search(automaton)
+            .ge(prefix.as_bytes())
+            .lt(prefix_end(prefix.as_bytes()))
+            .into_stream()?;
+        while stream.advance() {
+            let Ok(cand) = std::str::from_utf8(stream.key()) else {
+                continue;
+            };
+            let d = strsim::osa_distance(word, cand).min(255) as u8;
+            let e = found.entry(cand.to_string()).or_insert((d, 0, false));
+            e.1 += u64::from(stream.value().doc_freq);
+        }
+    }
+    if open && len >= 2 {
+        let mut stream = inv
+            .terms()
+            .range()
+            .ge(word.as_bytes())
+            .lt(prefix_end(word.as_bytes()))
+            .into_stream()?;
+        while stream.advance() {
+            let Ok(cand) = std::str::from_utf8(stream.key()) else {
+                continue;
+            };
+            let e = found.entry(cand.to_string()).or_insert((0, 0, true));
+            e.2 = true;
+            e.0 = 0;
+            e.1 += u64::from(stream.value().doc_freq);
+        }
+    }
+    Ok(())
+}
+
+/// The weighted candidates of one word from what the scan found: the most
+/// frequent completions, then the closest terms (most frequent first).
+pub(crate) fn candidates(word: &str, mut found: Found) -> Vec<(String, f32)> {
+    found.remove(word);
+    let mut completions: Vec<(&String, u64)> = found
+        .iter()
+        .filter(|(_, v)| v.2)
+        .map(|(k, v)| (k, v.1))
+        .collect();
+    completions.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let mut close: Vec<(&String, u8, u64)> = found
+        .iter()
+        .filter(|(_, v)| !v.2)
+        .map(|(k, v)| (k, v.0, v.1))
+        .collect();
+    close.sort_by(|a, b| a.1.cmp(&b.1).then(b.2.cmp(&a.2)).then(a.0.cmp(b.0)));
+    let best = close.first().map(|c| c.1);
+    let mut out: Vec<(String, f32)> = completions
+        .into_iter()
+        .take(MAX_PREFIX)
+        .map(|(c, _)| (c.clone(), COMPLETION_WEIGHT))
+        .collect();
+    for (c, d, _) in close
+        .into_iter()
+        .filter(|c| Some(c.1) == best)
+        .take(MAX_FUZZY)
+    {
+        let weight = if d <= 1 {
+            DISTANCE_1_WEIGHT
+        } else {
+            DISTANCE_2_WEIGHT
+        };
+        out.push((c.clone(), weight));
+    }
+    out
+}
+
+/// The smallest byte string greater than every string starting with `p`.
+fn prefix_end(p: &[u8]) -> Vec<u8> {
+    let mut end = p.to_vec();
+    while let Some(last) = end.pop() {
+        if last < 0xff {
+            end.push(last + 1);
+            return end;
+        }
+    }
+    vec![0xff; p.len() + 1]
+}
+
+/// The query with each expanded word replaced by how its best candidate
+/// is written in `texts` (the results' titles and snippets): the first
+/// candidate, in order, that any of them contains, in its most frequent
+/// spelling. A word none of the texts spells stays as typed; `None` when
+/// no word was replaced.
+pub(crate) fn suggest(
+    query: &str,
+    words: &[&TextExpr],
+    exp: &Expansions,
+    texts: &[&str],
+) -> Option<String> {
+    // Analyzed term → spelling → count, over all texts.
+    let mut spellings: HashMap<String, BTreeMap<String, usize>> = HashMap::new();
+    for text in texts {
+        analyze_with_offsets(text, |t| {
+            *spellings
+                .entry(t.text.clone())
+                .or_default()
+                .entry(text[t.offset_from..t.offset_to].to_lowercase())
+                .or_default() += 1;
+        });
+    }
+    let mut out = query.to_string();
+    let mut replaced = false;
+    for w in words {
+        let Some(candidates) = exp.get(&w.terms[0]) else {
+            continue;
+        };
+        let spelling = candidates.iter().find_map(|(c, _)| {
+            spellings
+                .get(c)
+                .and_then(|s| s.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))))
+        });
+        if let (Some((spelt, _)), Some(pos)) = (spelling, out.rfind(&w.raw)) {
+            out.replace_range(pos..pos + w.raw.len(), spelt);
+            replaced = true;
+        }
+    }
+    replaced.then(|| out.trim().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query::{Expr, parse};
+
+    #[test]
+    fn prefix_ends() {
+        assert_eq!(prefix_end(b"ab"), b"ac");
+        assert_eq!(prefix_end(b"a\xff"), b"b");
+    }
+
+    #[test]
+    fn suggestions_spell_words_as_the_results_do() {
+        let Some(Expr::And(items)) = parse("kubernets upgarde") else {
+            panic!()
+        };
+        let words: Vec<&TextExpr> = items
+            .iter()
+            .filter_map(|e| match e {
+                Expr::Text(t) => Some(t),
+                _ => None,
+            })
+            .collect();
+        let mut exp = Expansions::new();
+        exp.insert(words[0].terms[0].clone(), vec![("kubernet".into(), 0.8)]);
+        exp.insert(words[1].terms[0].clone(), vec![("upgrad".into(), 0.8)]);
+        let texts = [
+            "Kubernetes clusters",
+            "the kubernetes upgrade",
+            "a Kubernetes node",
+        ];
+        assert_eq!(
+            suggest("kubernets upgarde", &words, &exp, &texts).as_deref(),
+            Some("kubernetes upgrade")
+        );
+        // A candidate no result spells leaves the word as typed.
+        assert_eq!(
+            suggest("kubernets upgarde", &words, &exp, &["nothing here"]),
+            None
+        );
+    }
+}
