@@ -2,7 +2,7 @@
 # The findability suite (tests/findability/) through hindsight and through
 # Pagefind on the same HTML, for BENCHMARKS.md:
 #
-#   HINDSIGHT_CORPORA=../shared/corpora scripts/bench-findability.sh
+#   HINDSIGHT_CORPORA=/path/to/corpora scripts/bench-findability.sh
 #
 # Builds the bundled content/ and $HINDSIGHT_CORPORA/postmortems-app with
 # hindsight, runs Pagefind (pinned, installed like bench/run.sh does, into

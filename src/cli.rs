@@ -43,7 +43,7 @@ pub struct BuildArgs {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Absolute URL the site is published at (overrides base_url in hindsight.yaml)
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = parse_base_url_arg)]
     pub base_url: Option<String>,
     /// Include drafts
     #[arg(long)]
@@ -152,6 +152,20 @@ pub struct InitArgs {
 }
 
 fn parse_date_arg(text: &str) -> Result<jiff::civil::Date, String> {
-    text.parse()
-        .map_err(|_| format!("`{text}` is not a date; use YYYY-MM-DD"))
+    let date: jiff::civil::Date = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a date; use YYYY-MM-DD"))?;
+    let years = crate::incident::timeparse::YEARS;
+    if !crate::incident::timeparse::date_in_range(date) {
+        return Err(format!(
+            "`{text}` is outside the years {} to {}",
+            years.start(),
+            years.end()
+        ));
+    }
+    Ok(date)
+}
+
+fn parse_base_url_arg(text: &str) -> Result<String, String> {
+    crate::config::parse_base_url(text).map_err(|e| format!("{}; {}", e.message, e.hint))
 }

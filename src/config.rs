@@ -136,10 +136,14 @@ impl Config {
             config.title = title;
         }
         config.description = raw.description.filter(|d| !d.trim().is_empty());
-        config.base_url = raw.base_url.filter(|u| !u.trim().is_empty()).map(|u| {
-            let u = u.trim().to_string();
-            if u.ends_with('/') { u } else { format!("{u}/") }
-        });
+        if let Some(text) = raw.base_url.filter(|u| !u.trim().is_empty()) {
+            match parse_base_url(&text) {
+                Ok(url) => config.base_url = Some(url),
+                Err(BaseUrlError { message, hint }) => {
+                    errors.push(key_error("base_url", message, &hint))
+                }
+            }
+        }
         if let Some(tz) = raw.timezone {
             match parse_timezone(&tz) {
                 Some(zone) => {
@@ -256,6 +260,79 @@ impl Config {
     pub fn canonical_field<'a>(&'a self, key: &'a str) -> &'a str {
         self.field_aliases.get(key).map_or(key, String::as_str)
     }
+}
+
+/// Why a `base_url` (or `--base-url`) was refused, and what to write instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseUrlError {
+    pub message: String,
+    pub hint: String,
+}
+
+/// The address the site is published at, as every canonical link, the
+/// sitemap and the feed write it: an absolute `http(s)://host/path/`
+/// (normalised, ending with `/`). Anything else (`javascript:…`, `file:`, a
+/// bare `acme.github.io/incidents`) would be written into every page.
+pub fn parse_base_url(text: &str) -> Result<String, BaseUrlError> {
+    let text = text.trim();
+    let refuse = |message: String, hint: String| Err(BaseUrlError { message, hint });
+    let url = match url::Url::parse(text) {
+        Ok(url) => url,
+        Err(url::ParseError::RelativeUrlWithoutBase) if text.starts_with('/') => {
+            return refuse(
+                format!("base_url `{text}` is a path, not an address"),
+                "write the whole address the site is published at, e.g. `https://acme.github.io/incidents/`; links between pages are relative already".into(),
+            );
+        }
+        Err(url::ParseError::RelativeUrlWithoutBase) => {
+            return refuse(
+                format!("base_url `{text}` has no scheme"),
+                format!(
+                    "write `https://{}`",
+                    text.trim_end_matches('/').to_string() + "/"
+                ),
+            );
+        }
+        Err(e) => {
+            return refuse(
+                format!("base_url `{text}` is not a URL: {e}"),
+                "write the address the site is published at, e.g. `https://acme.github.io/incidents/`".into(),
+            );
+        }
+    };
+    if !matches!(url.scheme(), "http" | "https") {
+        return refuse(
+            format!(
+                "base_url `{text}` is a `{}:` URL; only http and https are published",
+                url.scheme()
+            ),
+            "write the address the site is published at, e.g. `https://acme.github.io/incidents/`; leave base_url out for a site opened from disk".into(),
+        );
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return refuse(
+            format!("base_url `{text}` names no host"),
+            "write e.g. `https://acme.github.io/incidents/`".into(),
+        );
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return refuse(
+            "base_url holds a user name or password, which every page would publish".into(),
+            "remove the credentials from base_url (and change the password)".into(),
+        );
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return refuse(
+            format!("base_url `{text}` has a query or fragment"),
+            "page addresses are appended to base_url: give it a path only, e.g. `https://acme.github.io/incidents/`".into(),
+        );
+    }
+    let url = url.as_str();
+    Ok(if url.ends_with('/') {
+        url.to_string()
+    } else {
+        format!("{url}/")
+    })
 }
 
 fn parse_timezone(name: &str) -> Option<TimeZone> {
@@ -460,6 +537,39 @@ mod tests {
             errors[0].message
         );
         assert_eq!(errors[0].location.line, 1);
+    }
+
+    #[test]
+    fn base_url_is_an_http_address() {
+        assert_eq!(
+            parse_base_url(" https://acme.github.io/incidents ").as_deref(),
+            Ok("https://acme.github.io/incidents/")
+        );
+        assert_eq!(
+            parse_base_url("http://localhost:8080").as_deref(),
+            Ok("http://localhost:8080/")
+        );
+        for (text, says) in [
+            ("javascript:alert('base')//", "`javascript:` URL"),
+            ("acme.github.io/incidents", "has no scheme"),
+            ("/incidents/", "is a path"),
+            ("file:///srv/site/", "`file:` URL"),
+            ("https://user:secret@host/", "user name or password"),
+            ("https://host/?q=1", "query or fragment"),
+            ("https://", "not a URL"),
+        ] {
+            let error = parse_base_url(text).unwrap_err();
+            assert!(error.message.contains(says), "{text}: {error:?}");
+        }
+        assert_eq!(
+            parse_base_url("acme.github.io/incidents").unwrap_err().hint,
+            "write `https://acme.github.io/incidents/`"
+        );
+        let errors = Config::parse("base_url: \"javascript:alert('base')//\"\n").unwrap_err();
+        assert_eq!(
+            (errors[0].code, errors[0].location.line),
+            ("config-invalid", 1)
+        );
     }
 
     #[test]

@@ -34,4 +34,5 @@ pub(crate) mod quarter;
 pub(crate) mod scaffold;
 pub(crate) mod search_index;
 pub(crate) mod slug;
+pub(crate) mod terminal;
 pub(crate) mod write;

@@ -10,7 +10,7 @@ use jiff::civil::Date;
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::diagnostics::{Diagnostic, Location, codes};
+use crate::diagnostics::{Diagnostic, LineIndex, Location, codes};
 use crate::field;
 use crate::incident::{Incident, Label};
 use crate::quarter::Quarter;
@@ -195,9 +195,10 @@ pub fn link(all: Vec<Incident>, config: Config, scope: Scope) -> (Kb, Vec<Diagno
         by_key.entry(lookup_key(&incident.id)).or_insert(n);
     }
 
+    // The location is made only for a diagnostic: most references resolve.
     let resolve = |from: &Incident,
                    target: &str,
-                   location: Location,
+                   location: &dyn Fn() -> Location,
                    what: &str,
                    diagnostics: &mut Vec<Diagnostic>|
      -> Option<usize> {
@@ -223,7 +224,7 @@ pub fn link(all: Vec<Incident>, config: Config, scope: Scope) -> (Kb, Vec<Diagno
             Diagnostic::warning(codes::UNKNOWN_REFERENCE, &from.source_path, format!("{what} `{target}` matches no incident"))
                 .hint("check the id (ids are listed on the incidents page); this is an error under --strict")
         };
-        diagnostics.push(diagnostic.at(location));
+        diagnostics.push(diagnostic.at(location()));
         None
     };
 
@@ -237,7 +238,7 @@ pub fn link(all: Vec<Incident>, config: Config, scope: Scope) -> (Kb, Vec<Diagno
             if let Some(t) = resolve(
                 incident,
                 target,
-                field_location(incident, field::RELATED),
+                &|| field_location(incident, field::RELATED),
                 "related incident",
                 &mut diagnostics,
             ) && t != n
@@ -250,7 +251,7 @@ pub fn link(all: Vec<Incident>, config: Config, scope: Scope) -> (Kb, Vec<Diagno
             && let Some(t) = resolve(
                 incident,
                 target,
-                field_location(incident, field::REPEAT_OF),
+                &|| field_location(incident, field::REPEAT_OF),
                 field::REPEAT_OF,
                 &mut diagnostics,
             )
@@ -261,17 +262,19 @@ pub fn link(all: Vec<Incident>, config: Config, scope: Scope) -> (Kb, Vec<Diagno
                 kind: RepeatKind::Declared,
             });
         }
+        let body_lines = std::cell::OnceCell::new();
         for reference in &incident.references {
-            let location = Location {
-                line: reference.line,
-                column: reference.column,
-                source_line: Some(reference.source_line.clone()),
-                width: reference.target.chars().count() + 4,
+            let location = || {
+                let lines = body_lines.get_or_init(|| LineIndex::new(&incident.body));
+                let mut location =
+                    lines.location(reference.offset, reference.target.chars().count() + 4);
+                location.line += incident.body_line - 1;
+                location
             };
             if let Some(t) = resolve(
                 incident,
                 &reference.target,
-                location,
+                &location,
                 "reference",
                 &mut diagnostics,
             ) {

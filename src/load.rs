@@ -1,6 +1,8 @@
 //! The only reader of the knowledge base: configuration, content files and the
-//! site's theme overrides. Nothing outside the root is ever read: symlinks that
-//! lead outside it are refused with a diagnostic.
+//! site's theme overrides. A merge request can carry symlinks, so a symlink is
+//! followed only to a file or folder of its own folder (`content/` or
+//! `theme/`) that is not hidden: never out of the root, never to `.git/config`,
+//! `.env` or another dot-file. The others are refused with a diagnostic.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -109,6 +111,15 @@ pub fn load(root: &Path) -> Result<Sources, LoadError> {
 /// `hindsight.yaml` of `root`, or the defaults when there is none.
 pub fn read_config(root: &Path) -> Result<Config, LoadError> {
     let path = root.join(CONFIG_FILE);
+    if path.is_symlink() {
+        let canonical_root = root.canonicalize().map_err(|source| LoadError::Io {
+            path: root.to_path_buf(),
+            source,
+        })?;
+        if let Some(refusal) = refused_link(&canonical_root, &canonical_root, &path) {
+            return Err(LoadError::Config(vec![refusal.diagnostic(CONFIG_FILE)]));
+        }
+    }
     match std::fs::read(&path) {
         Ok(bytes) => {
             let text = String::from_utf8(bytes).map_err(|_| {
@@ -128,9 +139,85 @@ pub fn read_config(root: &Path) -> Result<Config, LoadError> {
     }
 }
 
-/// Files under `root/dir`, sorted, as (relative path, real path). Directories
-/// whose name starts with `.` are skipped; symlinks leading outside the root
-/// are refused with a diagnostic and not followed.
+/// Why a symlink is not followed.
+enum Refusal {
+    /// Its target does not exist.
+    Broken,
+    /// It leads outside the knowledge base.
+    OutsideRoot,
+    /// It leads to a hidden file or folder of the root (`.git/config`, `.env`).
+    Hidden(String),
+    /// It leads elsewhere in the root than its own folder (`content/`, `theme/`).
+    OutsideFolder { target: String, folder: String },
+}
+
+impl Refusal {
+    fn diagnostic(&self, link: impl Into<String>) -> Diagnostic {
+        match self {
+            Refusal::Broken => Diagnostic::error(
+                "unreadable",
+                link,
+                "broken symlink: its target does not exist",
+            )
+            .hint("fix the link or remove it"),
+            Refusal::OutsideRoot => Diagnostic::error(
+                codes::SYMLINK_OUTSIDE_ROOT,
+                link,
+                "symlink leads outside the knowledge base; it was not read",
+            )
+            .hint("copy the file into the repository instead of linking to it"),
+            Refusal::Hidden(target) => Diagnostic::error(
+                codes::SYMLINK_REFUSED,
+                link,
+                format!("symlink leads to `{target}`, which is hidden; it was not read"),
+            )
+            .hint("hidden files (`.git/`, `.env`…) hold settings and secrets, never pages: remove the link"),
+            Refusal::OutsideFolder { target, folder } => Diagnostic::error(
+                codes::SYMLINK_REFUSED,
+                link,
+                format!("symlink leads to `{target}`, outside {folder}/; it was not read"),
+            )
+            .hint(format!("move or copy the file into {folder}/ instead of linking to it")),
+        }
+    }
+}
+
+/// Why the symlink at `link` may not be followed, if it may not: its target
+/// must be inside `area` (a canonical folder inside `canonical_root`) and
+/// nothing on the way there from the root may be hidden.
+fn refused_link(canonical_root: &Path, area: &Path, link: &Path) -> Option<Refusal> {
+    let Ok(target) = link.canonicalize() else {
+        return Some(Refusal::Broken);
+    };
+    let Ok(within_root) = target.strip_prefix(canonical_root) else {
+        return Some(Refusal::OutsideRoot);
+    };
+    let shown = relative(Path::new(""), within_root);
+    if within_root
+        .components()
+        .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+    {
+        return Some(Refusal::Hidden(shown));
+    }
+    if !target.starts_with(area) {
+        let folder = relative(canonical_root, area);
+        return Some(Refusal::OutsideFolder {
+            target: shown,
+            folder: if folder.is_empty() {
+                ".".into()
+            } else {
+                folder
+            },
+        });
+    }
+    None
+}
+
+/// Files under `root/dir`, sorted, as (relative path, real path). Folders
+/// whose name starts with `.` are skipped; symlinks are followed only within
+/// `dir` and never to anything hidden (see [`refused_link`]); the others are
+/// reported and not read. `dir` itself may be a symlink to a folder of the
+/// root that is not hidden.
 fn walk(
     canonical_root: &Path,
     root: &Path,
@@ -138,28 +225,34 @@ fn walk(
     diagnostics: &mut Diagnostics,
     keep: impl Fn(&str) -> bool,
 ) -> Vec<(String, PathBuf)> {
+    let top = root.join(dir);
+    if top.is_symlink()
+        && let Some(refusal) = refused_link(canonical_root, canonical_root, &top)
+    {
+        diagnostics.push(refusal.diagnostic(dir));
+        return Vec::new();
+    }
+    let Ok(area) = top.canonicalize() else {
+        return Vec::new();
+    };
     let mut found = Vec::new();
     let mut refused = Vec::new();
-    let walker = WalkDir::new(root.join(dir))
+    let walker = WalkDir::new(&top)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|entry| {
-            if entry.depth() > 0
-                && entry.file_type().is_dir()
-                && entry.file_name().to_string_lossy().starts_with('.')
-            {
+            if entry.depth() == 0 {
+                return true;
+            }
+            if entry.file_type().is_dir() && entry.file_name().to_string_lossy().starts_with('.') {
                 return false;
             }
-            if entry.path_is_symlink() {
-                let inside = entry
-                    .path()
-                    .canonicalize()
-                    .is_ok_and(|target| target.starts_with(canonical_root));
-                if !inside {
-                    refused.push(entry.path().to_path_buf());
-                    return false;
-                }
+            if entry.path_is_symlink()
+                && let Some(refusal) = refused_link(canonical_root, &area, entry.path())
+            {
+                refused.push((entry.path().to_path_buf(), refusal));
+                return false;
             }
             true
         });
@@ -189,15 +282,8 @@ fn walk(
             }
         }
     }
-    for path in refused {
-        diagnostics.push(
-            Diagnostic::error(
-                codes::SYMLINK_OUTSIDE_ROOT,
-                relative(root, &path),
-                "symlink leads outside the knowledge base; it was not read",
-            )
-            .hint("copy the file into the repository instead of linking to it"),
-        );
+    for (path, refusal) in refused {
+        diagnostics.push(refusal.diagnostic(relative(root, &path)));
     }
     found
 }
@@ -227,11 +313,33 @@ fn read_content(rel: &str, path: &Path) -> Result<SourceFile, Diagnostic> {
         )
         .hint("move attachments such as logs or dumps out of content/ and link to them"));
     }
-    let bytes = std::fs::read(path).map_err(unreadable)?;
+    let bytes = read_capped(path).map_err(unreadable)?;
+    if bytes.len() as u64 > MAX_CONTENT_BYTES {
+        return Err(Diagnostic::error(
+            codes::FILE_TOO_LARGE,
+            rel,
+            format!(
+                "file grew past {} MB while it was read",
+                MAX_CONTENT_BYTES / 1_048_576
+            ),
+        ));
+    }
     decode(rel, bytes).map(|text| SourceFile {
         path: rel.to_string(),
         text,
     })
+}
+
+/// At most [`MAX_CONTENT_BYTES`] + 1 bytes of the file at `path`: a file
+/// that grows while it is read, or a device that never ends (`/dev/zero`),
+/// costs no more than a file over the limit.
+pub fn read_capped(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_CONTENT_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// UTF-8 text without NUL bytes; a BOM is dropped.

@@ -76,21 +76,28 @@ pub fn search_docs(kb: &Kb) -> Vec<SearchDoc> {
     let mut docs = Vec::new();
     for (n, incident) in kb.incidents.iter().enumerate() {
         let incident_doc = incident_doc(kb, n, incident);
-        let lessons = incident.lessons.iter().map(|lesson| SearchDoc {
+        // What a lesson shares with its incident. Without the incident's own
+        // texts: each lesson copying every lesson would be quadratic.
+        let shared = SearchDoc {
             kind: DocKind::Lesson,
-            id: format!("{}#{}", incident.id, lesson.anchor),
-            title: shorten(&lesson.text, LESSON_TITLE_CHARS),
-            url: format!("{}#{}", incident_doc.url, lesson.anchor),
+            id: String::new(),
+            title: String::new(),
             parent_title: Some(incident.title.clone()),
-            summary: lesson.text.clone(),
+            summary: String::new(),
             body: String::new(),
-            lessons: vec![lesson.text.clone()],
+            lessons: Vec::new(),
             root_cause: String::new(),
             ..incident_doc.clone()
-        });
-        let lessons: Vec<SearchDoc> = lessons.collect();
+        };
         docs.push(incident_doc);
-        docs.extend(lessons);
+        docs.extend(incident.lessons.iter().map(|lesson| SearchDoc {
+            id: format!("{}#{}", incident.id, lesson.anchor),
+            title: shorten(&lesson.text, LESSON_TITLE_CHARS),
+            url: format!("{}#{}", shared.url, lesson.anchor),
+            summary: lesson.text.clone(),
+            lessons: vec![lesson.text.clone()],
+            ..shared.clone()
+        }));
     }
     docs
 }

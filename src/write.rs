@@ -54,36 +54,34 @@ pub struct Written {
     pub bytes: u64,
 }
 
-/// Absolute, with `.` and `..` resolved lexically (the folder may not exist yet).
+/// Absolute and without symlinks, resolved as the file system does (POSIX):
+/// in `d1/l/../x` with `l` a symlink, `..` is the parent of `l`'s target, as
+/// for `mkdir` or `cp`. The part that does not exist yet (the folder may be
+/// new) cannot hold symlinks; its `.` and `..` are resolved by name.
 fn absolute(path: &Path) -> std::io::Result<PathBuf> {
     let joined = if path.is_absolute() {
         path.to_path_buf()
     } else {
         std::env::current_dir()?.join(path)
     };
-    let mut out = PathBuf::new();
-    for component in joined.components() {
+    let components: Vec<Component> = joined.components().collect();
+    // The longest leading part the file system can resolve.
+    let mut existing = components.len();
+    let prefix = |n: usize| components[..n].iter().collect::<PathBuf>();
+    while existing > 1 && !prefix(existing).exists() {
+        existing -= 1;
+    }
+    let mut resolved = prefix(existing)
+        .canonicalize()
+        .unwrap_or_else(|_| prefix(existing));
+    for component in &components[existing..] {
         match component {
             Component::ParentDir => {
-                out.pop();
+                resolved.pop();
             }
             Component::CurDir => {}
-            other => out.push(other),
+            other => resolved.push(other),
         }
-    }
-    // Resolve symlinks in the part that exists, so `out -> /home/me` is seen for what it is.
-    let mut existing = out.clone();
-    let mut rest = Vec::new();
-    while !existing.exists() {
-        match existing.file_name() {
-            Some(name) => rest.push(name.to_os_string()),
-            None => break,
-        }
-        existing.pop();
-    }
-    let mut resolved = existing.canonicalize().unwrap_or(existing);
-    for name in rest.into_iter().rev() {
-        resolved.push(name);
     }
     Ok(resolved)
 }

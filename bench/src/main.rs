@@ -2,6 +2,7 @@
 
 mod code;
 mod corpus;
+mod hostile;
 mod sites;
 mod vocab;
 
@@ -35,6 +36,22 @@ enum Command {
         #[arg(long)]
         hugo: Option<PathBuf>,
     },
+    /// Writes one hostile input of size n (see bench/hostile.sh), or with
+    /// --list prints every kind as `name n command`.
+    Hostile {
+        /// The kind of input, e.g. `references`.
+        #[arg(required_unless_present = "list")]
+        kind: Option<String>,
+        /// Its size [default: the kind's own].
+        #[arg(long)]
+        n: Option<usize>,
+        /// Folder for the knowledge base; must be empty or new.
+        #[arg(long, required_unless_present = "list")]
+        out: Option<PathBuf>,
+        /// Print the kinds instead.
+        #[arg(long)]
+        list: bool,
+    },
 }
 
 fn main() -> Result<()> {
@@ -58,6 +75,28 @@ fn main() -> Result<()> {
                 hugo.map(|h| format!(" and {}", h.display()))
                     .unwrap_or_default()
             );
+        }
+        Command::Hostile { kind, n, out, list } => {
+            if list {
+                for kind in hostile::KINDS {
+                    println!("{} {} {} {}", kind.name, kind.n, kind.command, kind.what);
+                }
+                return Ok(());
+            }
+            let (Some(name), Some(out)) = (kind, out) else {
+                anyhow::bail!("give a kind and --out");
+            };
+            let Some(kind) = hostile::kind(&name) else {
+                anyhow::bail!("unknown kind `{name}`; see --list");
+            };
+            if out.exists() && std::fs::read_dir(&out)?.next().is_some() {
+                anyhow::bail!("{} is not empty", out.display());
+            }
+            for (rel, text) in (kind.generate)(n.unwrap_or(kind.n)) {
+                let path = out.join(rel);
+                std::fs::create_dir_all(path.parent().expect("files are in content/"))?;
+                std::fs::write(path, text)?;
+            }
         }
     }
     Ok(())

@@ -72,8 +72,7 @@ fn item_location(incident: &Incident, item: &ActionItem, lines: &LineIndex<'_>) 
             (key.line.max(1)..front_matter_end)
                 .find(|&n| {
                     lines
-                        .line(n)
-                        .source_line
+                        .line_text(n)
                         .is_some_and(|l| l.contains(item.title.as_str()))
                 })
                 .map_or(key, |n| lines.line(n))

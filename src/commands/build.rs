@@ -30,6 +30,7 @@ pub fn output_folder(root: &Path, out: Option<&PathBuf>) -> PathBuf {
 pub fn run(root: &Path, args: &BuildArgs) -> Result<(), Error> {
     let started = Instant::now();
     let sources = profile::stage("load", || load(root))?;
+    let relative_addresses = sources.config.base_url.is_none() && args.base_url.is_none();
     let out = output_folder(root, args.out.as_ref());
     // Pages go to the staging folder as they are rendered; it is swapped in
     // only when the build succeeds, and removed when it fails.
@@ -47,6 +48,11 @@ pub fn run(root: &Path, args: &BuildArgs) -> Result<(), Error> {
             report::size(search.runtime_gzip),
             report::size(search.index),
             report::size(search.index_gzip),
+        );
+    }
+    if relative_addresses {
+        eprintln!(
+            "warning: no base_url: sitemap.xml and the feed use addresses relative to the site (`/incidents/…`), and pages have no canonical link\n  help: set `base_url` in hindsight.yaml (or pass --base-url) to the address the site is published at, e.g. https://acme.github.io/incidents/"
         );
     }
     let warnings = report::counts(&built.diagnostics);

@@ -13,9 +13,10 @@ use serde_json::{Value, json};
 use super::{Error, Exit, report};
 use crate::cli::{Format, ImportArgs};
 use crate::import::{Built, Conversion, Imported, convert, fingerprint_in, ids};
-use crate::load::{MAX_CONTENT_BYTES, decode, read_config};
+use crate::load::{MAX_CONTENT_BYTES, decode, read_capped, read_config};
 use crate::scaffold::yaml::FieldValue;
 use crate::slug::id_slug;
+use crate::terminal::printable;
 
 /// What happened to one incident.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,8 +52,14 @@ pub fn run(root: &Path, args: &ImportArgs) -> Result<(), Error> {
         .out
         .clone()
         .unwrap_or_else(|| root.join("content").join("imported"));
-    let sources = expand(&args.sources).map_err(|missing| {
-        Error::usage(format!("{} does not exist", missing.display()))
+    let sources = expand(&args.sources).map_err(|wrong| {
+        // A device, socket or pipe exists but is never read: it may not end.
+        let what = if wrong.exists() {
+            "is not a file or a folder"
+        } else {
+            "does not exist"
+        };
+        Error::usage(format!("{} {what}", wrong.display()))
             .hint("give the legacy postmortems (files or folders) to import")
     })?;
     let existing = existing(&[root.join("content"), out.clone()]);
@@ -231,7 +238,13 @@ fn read_source(path: &Path, shown: &str) -> Result<String, String> {
             MAX_CONTENT_BYTES / 1_048_576
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let bytes = read_capped(path).map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_CONTENT_BYTES {
+        return Err(format!(
+            "it is larger than {} MB",
+            MAX_CONTENT_BYTES / 1_048_576
+        ));
+    }
     decode(shown, bytes).map_err(|d| d.message)
 }
 
@@ -360,11 +373,13 @@ fn print_human(
             last_source = &record.source;
         }
         let i = &record.incident;
-        let heading = format!("\"{}\" (line {})", i.title(), i.line);
+        // Titles and values come from the legacy files: never raw control characters.
+        let heading = format!("\"{}\" (line {})", printable(i.title(), false), i.line);
         match &record.outcome {
             Outcome::Template(evidence) => {
                 println!(
-                    "  skipped {heading}: it looks like an unfilled template, {evidence}; --include-templates imports it anyway"
+                    "  skipped {heading}: it looks like an unfilled template, {}; --include-templates imports it anyway",
+                    printable(evidence, false)
                 );
                 continue;
             }
@@ -384,7 +399,11 @@ fn print_human(
             ),
         }
         let width = i.fields.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
-        let values: Vec<String> = i.fields.iter().map(|(_, v)| value_text(v)).collect();
+        let values: Vec<String> = i
+            .fields
+            .iter()
+            .map(|(_, v)| printable(&value_text(v), false).into_owned())
+            .collect();
         let value_width = values
             .iter()
             .map(|v| v.chars().count())
@@ -397,7 +416,7 @@ fn print_human(
         for item in &i.action_items {
             println!(
                 "    action item \"{}\": {}{}",
-                item.title,
+                printable(&item.title, false),
                 item.status.as_str(),
                 item.due.map(|d| format!(", due {d}")).unwrap_or_default()
             );
@@ -413,16 +432,16 @@ fn print_human(
             println!("    not found: {}", i.missing.join(", "));
         }
         for choice in &i.choices {
-            println!("    ambiguous: {choice}");
+            println!("    ambiguous: {}", printable(choice, false));
         }
         for note in &i.notes {
-            println!("    note: {note}");
+            println!("    note: {}", printable(note, false));
         }
     }
     for (source, sections) in left_out {
         let sections: Vec<String> = sections
             .iter()
-            .map(|(heading, line)| format!("\"{heading}\" (line {line})"))
+            .map(|(heading, line)| format!("\"{}\" (line {line})", printable(heading, false)))
             .collect();
         println!("{source}: left out, not incidents: {}", sections.join(", "));
     }

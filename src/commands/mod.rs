@@ -23,6 +23,12 @@ use crate::cli::{Cli, Command};
 /// command is reported.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
+    // A theme override is code: one that renders on and on stops the run.
+    crate::render::theme::on_runaway(|diagnostic| {
+        report::diagnostics(&[diagnostic]);
+        eprintln!("Stopped: a theme template kept rendering; nothing was written.");
+        std::process::exit(2);
+    });
     let result = match cli.command {
         Command::Build(args) => build::run(&cli.root, &args),
         Command::Serve(args) => serve::run(&cli.root, &args),

@@ -7,6 +7,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::Error;
 use crate::diagnostics::{Diagnostic, Level};
+use crate::terminal::printable;
 
 /// Colour only on a terminal, and never when NO_COLOR is set.
 fn color() -> bool {
@@ -28,9 +29,9 @@ pub fn diagnostics(items: &[Diagnostic]) {
 
 /// A one-off error (not tied to a content file), with an optional hint.
 pub fn error(message: &str, hint: Option<&str>) {
-    let mut text = format!("error: {message}");
+    let mut text = format!("error: {}", printable(message, false));
     if let Some(hint) = hint {
-        text.push_str(&format!("\n  help: {hint}"));
+        text.push_str(&format!("\n  help: {}", printable(hint, true)));
     }
     eprintln!("{text}");
 }

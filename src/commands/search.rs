@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::Error;
 use super::build::output_folder;
 use crate::cli::SearchArgs;
+use crate::terminal::printable;
 
 /// One line of `--json` output (docs/cli.md: `{id, title, url, score, snippet}`).
 #[derive(Serialize)]
@@ -55,9 +56,11 @@ pub fn run(root: &Path, args: &SearchArgs) -> Result<(), Error> {
         String::new()
     };
     println!(
-        "{} of {} results for `{query}`{note}",
+        "{} of {} results for `{}`{}",
         response.hits.len(),
-        response.total
+        response.total,
+        printable(&query, false),
+        printable(&note, false)
     );
     Ok(())
 }
@@ -81,23 +84,26 @@ fn print_hit(rank: usize, hit: &Hit, bold: bool) {
     .into_iter()
     .flatten()
     .collect();
-    println!("{rank}. {} ({})", hit.title, facts.join(", "));
+    // Titles, ids and snippets come from content: never raw control characters.
+    let show = |text: &str| printable(text, false).into_owned();
+    println!("{rank}. {} ({})", show(&hit.title), show(&facts.join(", ")));
     if let Some(parent) = &hit.parent_title {
-        println!("   lesson of: {parent}");
+        println!("   lesson of: {}", show(parent));
     }
-    println!("   {}", hit.url);
+    println!("   {}", show(&hit.url));
     println!("   {}", snippet_text(&hit.snippet_html, bold));
 }
 
 /// The snippet HTML as terminal text: matches in bold on a terminal,
-/// `*between stars*` otherwise, entities decoded.
+/// `*between stars*` otherwise, entities decoded, control characters shown.
 fn snippet_text(html: &str, bold: bool) -> String {
     let (open, close) = if bold {
         ("\x1b[1m", "\x1b[0m")
     } else {
         ("*", "*")
     };
-    html.replace("<mark>", open)
+    printable(html, false)
+        .replace("<mark>", open)
         .replace("</mark>", close)
         .replace("&lt;", "<")
         .replace("&gt;", ">")
@@ -115,6 +121,10 @@ mod tests {
         assert_eq!(
             snippet_text("a <mark>pool</mark> &lt;x&gt; &amp;amp;", false),
             "a *pool* <x> &amp;"
+        );
+        assert_eq!(
+            snippet_text("\x1b]0;x\x07 <mark>a</mark>", true),
+            "␛]0;x␇ \x1b[1ma\x1b[0m"
         );
     }
 }

@@ -10,6 +10,8 @@ pub const TEMPLATE_ERROR: &str = "template-error";
 pub const UNREADABLE: &str = "unreadable";
 /// A symlink under `content/` or `theme/` leads outside the root.
 pub const SYMLINK_OUTSIDE_ROOT: &str = "symlink-outside-root";
+/// A symlink that leaves its own folder or leads to a hidden file (`.git`, `.env`).
+pub const SYMLINK_REFUSED: &str = "symlink-refused";
 /// A content file over the size limit.
 pub const FILE_TOO_LARGE: &str = "file-too-large";
 /// A content file holds NUL bytes.
@@ -30,6 +32,10 @@ pub const FIELD_TYPE: &str = "field-type";
 pub const DUPLICATE_FIELD: &str = "duplicate-field";
 /// An id that is not a plain name.
 pub const INVALID_ID: &str = "invalid-id";
+/// More tags or services on one incident than a page can show.
+pub const TOO_MANY_LABELS: &str = "too-many-labels";
+/// More lessons in one postmortem than are kept as lessons.
+pub const TOO_MANY_LESSONS: &str = "too-many-lessons";
 /// A timestamp that cannot be read.
 pub const INVALID_TIMESTAMP: &str = "invalid-timestamp";
 /// A date that cannot be read.

@@ -4,10 +4,13 @@
 
 pub mod codes;
 
+use std::cell::Cell;
 use std::fmt;
 
 use annotate_snippets::{AnnotationKind, Group, Level as SnippetLevel, Renderer, Snippet};
 use serde::Serialize;
+
+use crate::terminal::printable;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -22,10 +25,16 @@ pub enum Level {
 pub struct Location {
     pub line: usize,
     pub column: usize,
-    /// The text of the offending line, shown under the message.
+    /// The text of the offending line, shown under the message: the whole
+    /// line, or for a long line an excerpt around the column with `…` where
+    /// it was cut.
     pub source_line: Option<String>,
     /// How many characters the caret underlines (at least one).
     pub width: usize,
+    /// How many characters of the line come before the first character of
+    /// `source_line` (counting a leading `…` as one of them): 0 unless the
+    /// shown line is an excerpt.
+    pub excerpt_offset: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,7 +103,9 @@ impl Diagnostic {
     }
 
     /// Compiler-style text: `error[code]: message`, ` --> path:line:col`, the
-    /// line with a caret under the offending part, then the hint.
+    /// line with a caret under the offending part, then the hint. Control
+    /// characters of the file, the message or the hint are shown, never sent
+    /// to the terminal.
     pub fn render(&self, color: bool) -> String {
         let renderer = if color {
             Renderer::styled()
@@ -105,36 +116,53 @@ impl Diagnostic {
             Level::Error => SnippetLevel::ERROR,
             Level::Warning => SnippetLevel::WARNING,
         };
-        let origin = self.origin();
-        let title = level.primary_title(&self.message).id(self.code);
+        let path = printable(&self.path, false);
+        let origin = printable(&self.origin(), false).into_owned();
+        let message = printable(&self.message, false);
+        let title = level.primary_title(message.as_ref()).id(self.code);
+        // annotate-snippets names the column of the caret in the shown line;
+        // for an excerpt of a long line, that column is corrected below.
+        let mut shown_origin = None;
         let primary = match &self.location.source_line {
             Some(line) if self.location.line > 0 => {
-                let start = char_to_byte(line, self.location.column.saturating_sub(1));
-                let end = char_to_byte(
-                    line,
-                    self.location.column.saturating_sub(1) + self.location.width.max(1),
-                );
+                let line = printable(line, false);
+                let caret = self
+                    .location
+                    .column
+                    .saturating_sub(1)
+                    .saturating_sub(self.location.excerpt_offset);
+                let start = char_to_byte(&line, caret);
+                let end = char_to_byte(&line, caret + self.location.width.max(1));
                 let (start, end) = if start >= line.len() {
                     (line.len(), line.len())
                 } else {
                     (start, end.max(start + 1).min(line.len()))
                 };
+                if self.location.excerpt_offset > 0 {
+                    let shown_column = line[..start].chars().count() + 1;
+                    shown_origin = Some(format!("{path}:{}:{shown_column}", self.location.line));
+                }
                 title.element(
-                    Snippet::source(line.as_str())
+                    Snippet::source(line.into_owned())
                         .line_start(self.location.line)
-                        .path(self.path.as_str())
+                        .path(path.as_ref())
                         .annotation(AnnotationKind::Primary.span(start..end)),
                 )
             }
             _ => title.element(annotate_snippets::Origin::path(origin.as_str())),
         };
         let mut report = vec![primary];
-        if let Some(hint) = &self.hint {
+        let hint = self.hint.as_deref().map(|h| printable(h, true));
+        if let Some(hint) = &hint {
             report.push(Group::with_title(
-                SnippetLevel::HELP.secondary_title(hint.as_str()),
+                SnippetLevel::HELP.secondary_title(hint.as_ref()),
             ));
         }
-        renderer.render(&report).to_string()
+        let text = renderer.render(&report).to_string();
+        match shown_origin {
+            Some(shown) => text.replacen(&shown, &origin, 1),
+            None => text,
+        }
     }
 
     /// `path:line:col` (omitting what is unknown).
@@ -227,60 +255,158 @@ impl IntoIterator for Diagnostics {
     }
 }
 
+/// A line longer than this many bytes is shown as an excerpt: a diagnostic
+/// then costs the same on a 100 KB line as on a short one, in memory and on
+/// the terminal.
+const MAX_SHOWN_LINE: usize = 160;
+/// Characters shown before the column in an excerpt…
+const EXCERPT_BEFORE: usize = 40;
+/// …and at most this many in all (more when the underlined part is longer).
+const EXCERPT_CHARS: usize = 120;
+
 /// Maps byte offsets of one file to line/column locations.
 pub struct LineIndex<'a> {
     text: &'a str,
     line_starts: Vec<usize>,
+    /// The last (byte offset, column) computed: a later offset on the same
+    /// line counts characters from there, so locating many points of one long
+    /// line in order costs its length once, not once per point.
+    last_column: Cell<(usize, usize)>,
 }
 
 impl<'a> LineIndex<'a> {
     pub fn new(text: &'a str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { text, line_starts }
+        LineIndex {
+            text,
+            line_starts,
+            last_column: Cell::new((0, 1)),
+        }
+    }
+
+    /// The 1-based line holding `offset` (a byte offset into the text).
+    pub fn line_number(&self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len());
+        self.line_starts.partition_point(|&s| s <= offset)
     }
 
     /// Location of `offset` (a byte offset into the text), underlining `width` characters.
     pub fn location(&self, offset: usize, width: usize) -> Location {
-        let offset = offset.min(self.text.len());
-        let line_idx = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        self.location_shown(offset, width, |part, _| part.to_string())
+    }
+
+    /// Like [`location`](Self::location), with the shown part of the line
+    /// passed through `show` (with its byte offset in the text) before it is
+    /// kept: to mask secrets, for example. `show` must keep one character
+    /// for each character, so the caret still lines up.
+    pub fn location_shown(
+        &self,
+        offset: usize,
+        width: usize,
+        show: impl FnOnce(&str, usize) -> String,
+    ) -> Location {
+        let offset = floor_char_boundary(self.text, offset.min(self.text.len()));
+        let line_idx = self.line_number(offset) - 1;
         let start = self.line_starts[line_idx];
-        let line_text = self.line_text(line_idx);
-        let prefix = self.text.get(start..offset).unwrap_or("");
+        let end = self.line_end(line_idx);
+        let column = self.column(start, offset);
+        let width = width.max(1);
+        let (source_line, excerpt_offset) = if end - start <= MAX_SHOWN_LINE {
+            (show(&self.text[start..end], start), 0)
+        } else {
+            // Up to EXCERPT_BEFORE characters before the offset, and enough after it.
+            let line = &self.text[start..end];
+            let at = offset.min(end) - start;
+            let from = line[..at]
+                .char_indices()
+                .rev()
+                .take(EXCERPT_BEFORE)
+                .last()
+                .map_or(at, |(i, _)| i);
+            let before = line[from..at].chars().count();
+            let after = EXCERPT_CHARS.saturating_sub(before).max(width);
+            let to = line[at..]
+                .char_indices()
+                .nth(after)
+                .map_or(line.len(), |(i, _)| at + i);
+            let mut shown = String::with_capacity(to - from + 8);
+            if from > 0 {
+                shown.push('…');
+            }
+            shown.push_str(&show(&line[from..to], start + from));
+            if to < line.len() {
+                shown.push('…');
+            }
+            let skipped = column - 1 - before;
+            (shown, skipped.saturating_sub(usize::from(from > 0)))
+        };
         Location {
             line: line_idx + 1,
-            column: prefix.chars().count() + 1,
-            source_line: Some(line_text.to_string()),
-            width: width.max(1),
+            column,
+            source_line: Some(source_line),
+            width,
+            excerpt_offset,
         }
     }
 
-    /// Location of a whole 1-based line, underlining its content.
+    /// Location of a whole 1-based line, underlining its content (the start
+    /// of it, for a long line).
     pub fn line(&self, line: usize) -> Location {
-        if line == 0 || line > self.line_starts.len() {
+        let Some(text) = self.line_text(line) else {
             return Location::default();
-        }
-        let text = self.line_text(line - 1);
+        };
         let indent = text.chars().take_while(|c| c.is_whitespace()).count();
-        Location {
-            line,
-            column: indent + 1,
-            source_line: Some(text.to_string()),
-            width: text.trim().chars().count().max(1),
+        let content = text.trim();
+        if text.len() <= MAX_SHOWN_LINE {
+            return Location {
+                line,
+                column: indent + 1,
+                source_line: Some(text.to_string()),
+                width: content.chars().count().max(1),
+                excerpt_offset: 0,
+            };
         }
+        let content_start = self.line_starts[line - 1] + (text.len() - text.trim_start().len());
+        self.location(content_start, EXCERPT_CHARS)
     }
 
-    fn line_text(&self, idx: usize) -> &'a str {
+    /// The text of a 1-based line, without its line ending.
+    pub fn line_text(&self, line: usize) -> Option<&'a str> {
+        (line > 0 && line <= self.line_starts.len())
+            .then(|| &self.text[self.line_starts[line - 1]..self.line_end(line - 1)])
+    }
+
+    /// Where line `idx` (0-based) ends, before its `\n` or `\r\n`.
+    fn line_end(&self, idx: usize) -> usize {
         let start = self.line_starts[idx];
         let end = self
             .line_starts
             .get(idx + 1)
             .map_or(self.text.len(), |&e| e - 1);
-        self.text
-            .get(start..end)
-            .unwrap_or("")
-            .trim_end_matches('\r')
+        let line = &self.text[start..end];
+        start + line.trim_end_matches('\r').len()
     }
+
+    /// The 1-based column of `offset` on the line starting at `start`.
+    fn column(&self, start: usize, offset: usize) -> usize {
+        let (last, last_column) = self.last_column.get();
+        let column = if (start..=offset).contains(&last) {
+            last_column + self.text[last..offset].chars().count()
+        } else {
+            self.text[start..offset].chars().count() + 1
+        };
+        self.last_column.set((offset, column));
+        column
+    }
+}
+
+/// The largest char boundary at or before `offset`.
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
 }
 
 #[cfg(test)]
@@ -298,6 +424,37 @@ mod tests {
     }
 
     #[test]
+    fn long_lines_are_shown_as_an_excerpt_around_the_column() {
+        let line = format!("{}[[X]]{}", "a ".repeat(50_000), "b ".repeat(50_000));
+        let text = format!("first\n{line}\nlast");
+        let idx = LineIndex::new(&text);
+        let offset = text.find("[[X]]").unwrap();
+        let loc = idx.location(offset, 5);
+        assert_eq!((loc.line, loc.column), (2, 100_001));
+        let shown = loc.source_line.clone().unwrap();
+        assert!(shown.starts_with('…') && shown.ends_with('…'), "{shown}");
+        assert!(shown.chars().count() <= 2 + 120, "{shown}");
+        // The caret still points at the reference.
+        let caret = loc.column - 1 - loc.excerpt_offset;
+        let at: String = shown.chars().skip(caret).take(5).collect();
+        assert_eq!(at, "[[X]]");
+        let rendered = Diagnostic::error("x", "a.md", "m").at(loc).render(false);
+        assert!(rendered.contains("a.md:2:100001"), "{rendered}");
+        assert!(
+            rendered.lines().any(|l| l.trim_end().ends_with("^^^^^")),
+            "{rendered}"
+        );
+        assert!(rendered.len() < 1000, "{rendered}");
+        // Later points of the same line are located from the last one.
+        assert_eq!(idx.location(offset + 5, 1).column, 100_006);
+        assert_eq!(idx.location(2, 1).column, 3);
+        assert_eq!(idx.line_number(offset), 2);
+        let whole = idx.line(2);
+        assert!(whole.source_line.unwrap().chars().count() <= 122);
+        assert_eq!(idx.line(3).source_line.as_deref(), Some("last"));
+    }
+
+    #[test]
     fn renders_like_a_compiler() {
         let d = Diagnostic::error(
             "unknown-severity",
@@ -309,6 +466,7 @@ mod tests {
             column: 11,
             source_line: Some("severity: SEV9".into()),
             width: 4,
+            excerpt_offset: 0,
         })
         .hint("use one of SEV1, SEV2");
         let text = d.render(false);

@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd, TextMergeWithOffset};
 use regex::Regex;
 
-use super::timeparse::parse_date;
+use super::timeparse::{date_in_range, parse_date};
 use super::{
     ActionItem, ActionStatus, ItemSource, Lesson, Reference, Section, SectionKind, TimelineEntry,
 };
@@ -32,6 +32,8 @@ pub struct BodyStructure {
     pub summary_paragraph: Option<String>,
     pub sections: Vec<Section>,
     pub lessons: Vec<Lesson>,
+    /// Items of Lessons sections beyond [`MAX_LESSONS`]: text of the page only.
+    pub lessons_left_out: usize,
     pub action_items: Vec<ActionItem>,
     pub timeline: Vec<TimelineEntry>,
     pub references: Vec<Reference>,
@@ -40,6 +42,10 @@ pub struct BodyStructure {
     /// The body as plain text.
     pub text: String,
 }
+
+/// Most lessons one postmortem has: each is a search result and a row of the
+/// lessons pages. A longer list (a pasted checklist) stays text of the page.
+pub const MAX_LESSONS: usize = 1000;
 
 /// `[[INC-2024-007]]`; ids are short and on one line.
 pub static REFERENCE: LazyLock<Regex> =
@@ -245,7 +251,7 @@ struct TableState {
 /// Reads the structure of `body`, whose first line is line `body_line` of the file.
 pub fn extract(body: &str, body_line: usize) -> BodyStructure {
     let lines = LineIndex::new(body);
-    let line_of = |offset: usize| lines.location(offset, 1).line + body_line - 1;
+    let line_of = |offset: usize| lines.line_number(offset) + body_line - 1;
     let mut out = BodyStructure::default();
     let mut open: Vec<OpenSection> = Vec::new();
     let mut heading: Option<(HeadingLevel, String, usize)> = None;
@@ -441,19 +447,24 @@ fn collect_references(
     lines: &LineIndex<'_>,
     body_line: usize,
 ) {
+    let source = body.get(range.clone()).unwrap_or("");
+    // Where to look for the next reference in the source: after the last one,
+    // so each is found once, in order, in time linear in the text.
+    let mut cursor = 0;
     for m in REFERENCE.captures_iter(text) {
         let whole = m.get(0).expect("group 0").as_str();
         // Merged text may differ from the source (escapes); find the reference in the source for its position.
-        let offset = body
-            .get(range.clone())
-            .and_then(|s| s.find(whole))
-            .map_or(range.start, |o| range.start + o);
-        let location = lines.location(offset, whole.chars().count());
+        let offset = match source.get(cursor..).and_then(|s| s.find(whole)) {
+            Some(found) => {
+                cursor += found + whole.len();
+                range.start + cursor - whole.len()
+            }
+            None => range.start,
+        };
         out.references.push(Reference {
             target: m[1].trim().to_string(),
-            line: location.line + body_line - 1,
-            column: location.column,
-            source_line: location.source_line.unwrap_or_default(),
+            line: lines.line_number(offset) + body_line - 1,
+            offset,
         });
     }
 }
@@ -507,6 +518,9 @@ fn finish_item(
         return;
     }
     match kind {
+        Some(SectionKind::Lessons) if out.lessons.len() >= MAX_LESSONS => {
+            out.lessons_left_out += 1;
+        }
         Some(SectionKind::Lessons) => {
             let anchor = format!("lesson-{}", out.lessons.len() + 1);
             out.lessons.push(Lesson {
@@ -553,7 +567,7 @@ fn list_action_item(text: &str, line: usize, task: Option<bool>) -> ActionItem {
         .captures(text)
         .and_then(|c| c.get(1).or_else(|| c.get(2)))
         .map(|m| m.as_str().trim().to_string());
-    let due = DUE.captures(text).and_then(|c| parse_date(&c[1]));
+    let due = DUE.captures(text).and_then(|c| due_date(&c[1]));
     let title = strip_item_metadata(
         text.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '`' && c != '"'),
     );
@@ -564,6 +578,12 @@ fn list_action_item(text: &str, line: usize, task: Option<bool>) -> ActionItem {
         status,
         source: ItemSource::Body(line),
     }
+}
+
+/// A due date written in the body; one outside the plausible years is a typo
+/// and is left out.
+fn due_date(text: &str) -> Option<jiff::civil::Date> {
+    parse_date(text).filter(|&date| date_in_range(date))
 }
 
 /// `Add alert (@alice, due 2025-03-01)` → `Add alert`: owner and due date are
@@ -651,7 +671,7 @@ fn finish_table(out: &mut BodyStructure, kind: Option<SectionKind>, table: Table
                 out.action_items.push(ActionItem {
                     title,
                     owner: cell(owner_col),
-                    due: cell(due_col).and_then(|d| parse_date(&d)),
+                    due: cell(due_col).and_then(|d| due_date(&d)),
                     status,
                     source: ItemSource::Body(line),
                 });

@@ -2,14 +2,18 @@
 //! configuration, empty values treated as absent, every type problem a
 //! diagnostic pointing at the field's line.
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
 
 use jiff::Timestamp;
 use jiff::civil::Date;
 use yaml_serde::{Mapping, Value};
 
 use super::frontmatter::kind_name;
-use super::timeparse::{parse_date, parse_duration, parse_timestamp};
+use super::timeparse::{
+    MAX_DURATION_MINUTES, YEARS, date_in_range, parse_date, parse_duration, parse_timestamp,
+    timestamp_in_range,
+};
 use super::{ActionItem, ActionStatus, ExtraField, ItemSource, Severity, Status, Visibility};
 use crate::config::{Config, find_key_line};
 use crate::diagnostics::{Diagnostic, LineIndex, Location, codes};
@@ -28,6 +32,9 @@ pub struct Fields<'a> {
     pub diagnostics: Vec<Diagnostic>,
     /// Where each canonical field is written, for later diagnostics.
     pub locations: BTreeMap<String, Location>,
+    /// Where each key is written, once looked up: finding it costs a pass
+    /// over the front matter, and a long list may report many items.
+    key_locations: RefCell<HashMap<String, Location>>,
 }
 
 impl<'a> Fields<'a> {
@@ -49,6 +56,7 @@ impl<'a> Fields<'a> {
             extra: Vec::new(),
             diagnostics: Vec::new(),
             locations: BTreeMap::new(),
+            key_locations: RefCell::new(HashMap::new()),
         };
         for (key, value) in mapping {
             let key = match key {
@@ -81,9 +89,15 @@ impl<'a> Fields<'a> {
 
     /// Where `key` is written, for diagnostics.
     pub fn location_of(&self, key: &str) -> Location {
-        find_key_line(self.yaml, key)
-            .map(|l| self.lines.line(self.yaml_line + l - 1))
-            .unwrap_or_default()
+        self.key_locations
+            .borrow_mut()
+            .entry(key.to_string())
+            .or_insert_with(|| {
+                find_key_line(self.yaml, key)
+                    .map(|l| self.lines.line(self.yaml_line + l - 1))
+                    .unwrap_or_default()
+            })
+            .clone()
     }
 
     fn error(&mut self, key: &str, code: &'static str, message: String, hint: impl Into<String>) {
@@ -147,22 +161,32 @@ impl<'a> Fields<'a> {
         for (key, value) in self.canonical.remove(field).unwrap_or_default() {
             match value {
                 Value::Sequence(items) => {
+                    // One diagnostic per field, however many items are wrong.
+                    let mut wrong: Option<(&'static str, usize)> = None;
                     for item in items {
                         match scalar_text(&item) {
                             Some(text) if !text.trim().is_empty() => {
                                 out.push(text.trim().to_string())
                             }
                             Some(_) => {}
-                            None => self.error(
-                                &key,
-                                codes::FIELD_TYPE,
-                                format!(
-                                    "`{key}` should be a list of text items, but one item is a {}",
-                                    kind_name(&item)
-                                ),
-                                format!("write `{key}: [a, b]`"),
-                            ),
+                            None => {
+                                let (_, count) = wrong.get_or_insert((kind_name(&item), 0));
+                                *count += 1;
+                            }
                         }
+                    }
+                    if let Some((kind, count)) = wrong {
+                        let which = if count == 1 {
+                            format!("one item is a {kind}")
+                        } else {
+                            format!("{count} items are not text (the first is a {kind})")
+                        };
+                        self.error(
+                            &key,
+                            codes::FIELD_TYPE,
+                            format!("`{key}` should be a list of text items, but {which}"),
+                            format!("write `{key}: [a, b]`"),
+                        );
                     }
                 }
                 other => match scalar_text(&other) {
@@ -182,6 +206,29 @@ impl<'a> Fields<'a> {
             }
         }
         out
+    }
+
+    /// A list of tags or services: at most `max` of them, since every one
+    /// becomes a page that shows the incident. Beyond that, an error (the
+    /// first `max` are kept, so the rest of the checks still run).
+    pub fn labels(&mut self, field: &str, max: usize) -> Vec<String> {
+        let mut names = self.list(field);
+        if names.len() > max {
+            let key = self.written_key(field);
+            self.error(
+                &key,
+                codes::TOO_MANY_LABELS,
+                format!(
+                    "`{key}` lists {} {field}; an incident lists at most {max}",
+                    names.len()
+                ),
+                format!(
+                    "keep the {field} this incident is about, and describe the rest in the body"
+                ),
+            );
+            names.truncate(max);
+        }
+        names
     }
 
     pub fn bool(&mut self, field: &str) -> bool {
@@ -210,28 +257,51 @@ impl<'a> Fields<'a> {
         let (key, value) = self.single(field)?;
         let text = scalar_text(&value).unwrap_or_default();
         let parsed = parse_timestamp(&text, &self.config.timezone);
-        if parsed.is_none() {
-            self.error(
+        match parsed {
+            None => self.error(
                 &key,
                 codes::INVALID_TIMESTAMP,
                 format!("`{key}` is not a timestamp: `{}`", text.trim()),
                 format!("use RFC 3339 (`2024-03-01T14:23:00Z`) or `2024-03-01 14:23` in the configured time zone ({})", self.config.timezone_name),
-            );
+            ),
+            Some(ts) if !timestamp_in_range(ts) => {
+                self.out_of_range(&key, codes::INVALID_TIMESTAMP, text.trim());
+                return None;
+            }
+            Some(_) => {}
         }
         parsed
+    }
+
+    fn out_of_range(&mut self, key: &str, code: &'static str, text: &str) {
+        self.error(
+            key,
+            code,
+            format!(
+                "`{key}` is `{text}`, outside the years {} to {}",
+                YEARS.start(),
+                YEARS.end()
+            ),
+            "check the year for a typo",
+        );
     }
 
     pub fn date(&mut self, field: &str) -> Option<Date> {
         let (key, value) = self.single(field)?;
         let text = scalar_text(&value).unwrap_or_default();
         let parsed = parse_date(&text);
-        if parsed.is_none() {
-            self.error(
+        match parsed {
+            None => self.error(
                 &key,
                 codes::INVALID_DATE,
                 format!("`{key}` is not a date: `{}`", text.trim()),
                 "write the date as YYYY-MM-DD, e.g. `2024-03-01`",
-            );
+            ),
+            Some(date) if !date_in_range(date) => {
+                self.out_of_range(&key, codes::INVALID_DATE, text.trim());
+                return None;
+            }
+            Some(_) => {}
         }
         parsed
     }
@@ -240,13 +310,23 @@ impl<'a> Fields<'a> {
         let (key, value) = self.single(field)?;
         let text = scalar_text(&value).unwrap_or_default();
         let parsed = parse_duration(&text);
-        if parsed.is_none() {
-            self.error(
+        match parsed {
+            None => self.error(
                 &key,
                 codes::INVALID_DURATION,
                 format!("`{key}` is not a duration: `{}`", text.trim()),
                 "write e.g. `4h23m`, `90m` or `44 minutes 35 seconds`",
-            );
+            ),
+            Some(minutes) if minutes > MAX_DURATION_MINUTES => {
+                self.error(
+                    &key,
+                    codes::INVALID_DURATION,
+                    format!("`{key}` is `{}`, longer than ten years", text.trim()),
+                    "check the number for a typo; write e.g. `4h23m` or `3 days`",
+                );
+                return None;
+            }
+            Some(_) => {}
         }
         parsed
     }
@@ -354,7 +434,7 @@ impl<'a> Fields<'a> {
                         ActionStatus::Open
                     });
                     let due = get(&["due", "due_date", "deadline"]).and_then(|d| {
-                        let parsed = parse_date(&d);
+                        let parsed = parse_date(&d).filter(|&date| date_in_range(date));
                         if parsed.is_none() {
                             self.warning(
                                 &key,

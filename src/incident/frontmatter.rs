@@ -8,6 +8,14 @@ use crate::diagnostics::{Diagnostic, LineIndex, codes};
 /// Front matter larger than this is refused (it is metadata, not content).
 const MAX_FRONT_MATTER_BYTES: usize = 256 * 1024;
 
+/// Brackets and braces nested deeper than this are refused before the YAML
+/// reader sees them: its scanner takes time quadratic in the depth (100,000
+/// `[` took a minute), and its own limit (128 levels) only applies after.
+const MAX_FLOW_DEPTH: usize = 1000;
+
+const DEEP_HINT: &str =
+    "front matter is nested too deeply or expands too many aliases; write the values out plainly";
+
 #[derive(Debug)]
 pub struct Split<'a> {
     /// The YAML text between the `---` lines (empty without front matter).
@@ -79,24 +87,49 @@ pub fn parse_yaml(path: &str, file_text: &str, split: &Split<'_>) -> Result<Mapp
         .at(lines.line(split.yaml_line))
         .hint("keep front matter to metadata; move long text into the body"));
     }
+    if let Some(at) = too_deep(split.yaml) {
+        let yaml_offset = split.yaml.as_ptr() as usize - file_text.as_ptr() as usize;
+        return Err(Diagnostic::error(
+            codes::YAML_SYNTAX,
+            path,
+            format!("invalid front matter: brackets nested more than {MAX_FLOW_DEPTH} levels deep"),
+        )
+        .at(lines.location(yaml_offset + at, 1))
+        .hint(DEEP_HINT));
+    }
     let value: Value = yaml_serde::from_str(split.yaml).map_err(|e| {
         let yaml_offset = split.yaml.as_ptr() as usize - file_text.as_ptr() as usize;
         // Errors found at the end of the YAML (an unclosed `[`) belong to its last line, not the `---`.
         let last_line_start = split.yaml.trim_end().rfind('\n').map_or(0, |i| i + 1);
         let location = e
             .location()
-            .map(|l| l.index().min(split.yaml.trim_end().len().max(last_line_start)))
-            .map(|index| if index >= split.yaml.trim_end().len() { lines.location(yaml_offset + last_line_start, 1) } else { lines.location(yaml_offset + index, 1) })
+            .map(|l| {
+                l.index()
+                    .min(split.yaml.trim_end().len().max(last_line_start))
+            })
+            .map(|index| {
+                if index >= split.yaml.trim_end().len() {
+                    lines.location(yaml_offset + last_line_start, 1)
+                } else {
+                    lines.location(yaml_offset + index, 1)
+                }
+            })
             .unwrap_or_else(|| lines.line(split.yaml_line));
         let message = strip_location(&e.to_string()).to_string();
         let hint = if message.contains("recursion limit") || message.contains("repetition limit") {
-            "front matter is nested too deeply or expands too many aliases; write the values out plainly"
+            DEEP_HINT
         } else if message.contains("mapping values are not allowed") {
             "quote values that contain `: `, e.g. title: \"Outage: API down\""
         } else {
             "front matter must be YAML `key: value` lines between two `---` lines"
         };
-        Diagnostic::error(codes::YAML_SYNTAX, path, format!("invalid front matter: {message}")).at(location).hint(hint)
+        Diagnostic::error(
+            codes::YAML_SYNTAX,
+            path,
+            format!("invalid front matter: {message}"),
+        )
+        .at(location)
+        .hint(hint)
     })?;
     match value {
         Value::Mapping(mapping) => Ok(mapping),
@@ -112,6 +145,25 @@ pub fn parse_yaml(path: &str, file_text: &str, split: &Split<'_>) -> Result<Mapp
         .at(lines.line(split.yaml_line))
         .hint("write one `key: value` per line, e.g. `title: Database outage`")),
     }
+}
+
+/// Where `[` and `{` first nest more than [`MAX_FLOW_DEPTH`] deep, counting
+/// every bracket (quoted or not: no real front matter comes close).
+fn too_deep(yaml: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, b) in yaml.bytes().enumerate() {
+        match b {
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_FLOW_DEPTH {
+                    return Some(i);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
 }
 
 pub fn kind_name(value: &Value) -> &'static str {

@@ -200,9 +200,11 @@ pub struct Section {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reference {
     pub target: String,
+    /// 1-based line in the file.
     pub line: usize,
-    pub column: usize,
-    pub source_line: String,
+    /// Byte offset of the `[[` in the body (the line's text is found from it
+    /// only when a diagnostic needs it: a reference never copies its line).
+    pub offset: usize,
 }
 
 /// A front-matter field hindsight does not know, kept and shown as "Other details".

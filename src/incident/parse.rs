@@ -2,15 +2,19 @@
 
 use std::collections::BTreeSet;
 
-use super::body::{self, BodyStructure};
+use super::body::{self, BodyStructure, MAX_LESSONS};
 use super::fields::Fields;
 use super::frontmatter;
-use super::{ActionItem, Incident, Label, normalise_word};
+use super::{ActionItem, Incident, Label, SectionKind, normalise_word};
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, LineIndex, codes};
 use crate::field;
 use crate::load::SourceFile;
 use crate::slug::{id_slug, slugify};
+
+/// Most tags (and most services) one incident may list: each becomes a page
+/// showing the incident, and no postmortem is about more.
+pub const MAX_LABELS: usize = 100;
 
 /// Longest title derived from a sentence before it is shortened.
 const DERIVED_TITLE_MAX_CHARS: usize = 80;
@@ -48,8 +52,8 @@ pub fn parse_incident(file: &SourceFile, config: &Config) -> (Option<Incident>, 
     let mitigated = fields.timestamp(field::MITIGATED);
     let resolved = fields.timestamp(field::RESOLVED);
     let duration_minutes = fields.duration(field::DURATION);
-    let services = labels(fields.list(field::SERVICES), false);
-    let tags = labels(fields.list(field::TAGS), true);
+    let services = labels(fields.labels(field::SERVICES, MAX_LABELS), false);
+    let tags = labels(fields.labels(field::TAGS, MAX_LABELS), true);
     let commander = fields.string(field::COMMANDER);
     let responders = fields.list(field::RESPONDERS);
     let impact = fields.string(field::IMPACT);
@@ -81,20 +85,19 @@ pub fn parse_incident(file: &SourceFile, config: &Config) -> (Option<Incident>, 
         .trim_end_matches(".md");
     let id = explicit_id.clone().unwrap_or_else(|| stem.to_string());
     let slug = id_slug(&id);
-    if !is_valid_id(&id) || slug.is_empty() {
-        let length = id.chars().count();
-        let message = if length > MAX_ID_CHARS {
-            format!("the id is {length} characters long; ids have at most {MAX_ID_CHARS}")
-        } else {
-            format!("`{id}` cannot be an incident id")
-        };
-        let d = Diagnostic::error(codes::INVALID_ID, path, message);
+    if let Some(problem) = id_problem(&id).or_else(|| {
+        slug.is_empty()
+            .then(|| format!("`{id}` has no letter or digit"))
+    }) {
+        let d = Diagnostic::error(codes::INVALID_ID, path, problem);
         let d = if explicit_id.is_some() {
-            d.at(id_location)
+            d.at(id_location).hint(ID_RULE)
         } else {
-            d
+            d.hint(format!(
+                "the id comes from the file name: rename the file, or give it an `id:` in the front matter; {ID_RULE}"
+            ))
         };
-        diagnostics.push(d.hint("ids use letters, digits, `-`, `_` and `.`, e.g. `INC-2024-007`; no `/`, no leading `.`"));
+        diagnostics.push(d);
         return (None, diagnostics);
     }
 
@@ -128,6 +131,25 @@ pub fn parse_incident(file: &SourceFile, config: &Config) -> (Option<Incident>, 
         }
     };
 
+    if structure.lessons_left_out > 0 {
+        let heading = structure
+            .sections
+            .iter()
+            .find(|s| s.kind == SectionKind::Lessons);
+        let at = heading.map_or_else(|| lines.line(split.body_line), |s| lines.line(s.line));
+        diagnostics.push(
+            Diagnostic::warning(
+                codes::TOO_MANY_LESSONS,
+                path,
+                format!(
+                    "only the first {MAX_LESSONS} of {} lessons count as lessons (search, the lessons pages); the rest are text of the page",
+                    MAX_LESSONS + structure.lessons_left_out
+                ),
+            )
+            .at(at)
+            .hint("keep the lessons that matter in this section; move long lists (checklists, logs) under another heading"),
+        );
+    }
     let BodyStructure {
         summary_paragraph,
         sections,
@@ -188,12 +210,75 @@ pub fn parse_incident(file: &SourceFile, config: &Config) -> (Option<Incident>, 
 /// Ids name folders and URLs; this keeps them well inside path limits.
 const MAX_ID_CHARS: usize = 120;
 
-fn is_valid_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.chars().count() <= MAX_ID_CHARS
-        && !id.starts_with('.')
-        && !id.contains(['/', '\\'])
-        && !id.chars().any(char::is_control)
+const ID_RULE: &str = "ids use ASCII letters, digits, `-`, `_` and `.`, e.g. `INC-2024-007`, and do not start with `.`";
+
+/// Why `id` cannot be an incident id, if it cannot. Ids name folders, URLs
+/// and `[[ID]]` links, and people type them: only ASCII letters, digits, `-`,
+/// `_` and `.`, so no id can hide a space, a path, markup or a look-alike
+/// (`a\u{200b}b` shows as `ab`; Cyrillic `а` as Latin `a`).
+fn id_problem(id: &str) -> Option<String> {
+    let length = id.chars().count();
+    if length == 0 {
+        return Some("the id is empty".into());
+    }
+    if length > MAX_ID_CHARS {
+        return Some(format!(
+            "the id is {length} characters long; ids have at most {MAX_ID_CHARS}"
+        ));
+    }
+    // Invisible characters written out: `a\u{200b}b`, not a look-alike of `ab`.
+    let shown: String = id
+        .chars()
+        .map(|c| {
+            if is_invisible(c) {
+                format!("\\u{{{:x}}}", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect();
+    let wrong: Vec<char> = id
+        .chars()
+        .filter(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+        .collect();
+    if !wrong.is_empty() {
+        let mut named: Vec<String> = Vec::new();
+        for c in wrong {
+            let name = describe_char(c);
+            if !named.contains(&name) {
+                named.push(name);
+            }
+        }
+        let more = named.len().saturating_sub(5);
+        named.truncate(5);
+        if more > 0 {
+            named.push(format!("{more} more"));
+        }
+        return Some(format!(
+            "`{shown}` cannot be an incident id: it contains {}",
+            named.join(", ")
+        ));
+    }
+    id.starts_with('.')
+        .then(|| format!("`{shown}` cannot be an incident id: it starts with `.`"))
+}
+
+/// Control, format and space characters other than the plain space.
+fn is_invisible(c: char) -> bool {
+    (c.is_whitespace() && c != ' ')
+        || c.is_control()
+        || matches!(c, '\u{ad}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+}
+
+/// A character as a diagnostic names it: `<`, a space, `🙂` (U+1F642), an
+/// invisible U+200B.
+fn describe_char(c: char) -> String {
+    match c {
+        ' ' => "a space".into(),
+        _ if is_invisible(c) => format!("an invisible U+{:04X}", c as u32),
+        _ if c.is_ascii() => format!("`{c}`"),
+        _ => format!("`{c}` (U+{:04X})", c as u32),
+    }
 }
 
 /// Labels in first-seen order, one per slug. Tags display as their slug
@@ -320,6 +405,25 @@ mod tests {
         let (incident, diags) = parse("---\ntitle: T\nid: ../../etc/passwd\n---\n");
         assert!(incident.is_none());
         assert_eq!((diags[0].code, diags[0].location.line), ("invalid-id", 3));
+        for (id, says) in [
+            (
+                "\"A B <x> 🙂 ; rm -rf\"",
+                "a space, `<`, `>`, `🙂` (U+1F642), `;`",
+            ),
+            ("\"a\\u200bb\"", "an invisible U+200B"),
+            ("\"inc\\u0430\"", "`а` (U+0430)"),
+            ("\".hidden\"", "starts with `.`"),
+        ] {
+            let (incident, diags) = parse(&format!("---\ntitle: T\nid: {id}\n---\n"));
+            assert!(incident.is_none(), "{id}");
+            assert!(
+                diags[0].message.contains(says),
+                "{id}: {}",
+                diags[0].message
+            );
+        }
+        let (_, diags) = parse("---\ntitle: T\nid: \"a\\u001b]0;x\"\n---\n");
+        assert!(!diags[0].message.contains('\u{1b}'), "{}", diags[0].message);
         assert_eq!(
             parse("---\ntitle: T\nid: INC-2024-007\n---\n")
                 .0

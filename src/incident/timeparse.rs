@@ -1,8 +1,30 @@
 //! Timestamps, dates and durations as postmortem authors write them.
 
+use std::ops::RangeInclusive;
+
 use jiff::Timestamp;
 use jiff::civil::{Date, DateTime};
 use jiff::tz::TimeZone;
+
+/// The years a postmortem's dates and timestamps may fall in: wide enough
+/// for history's postmortems (the Vasa sank in 1628), narrow enough to catch
+/// typos (`9999-01-01`, `0224-03-01`) that would stretch every chart and
+/// quarter list, or leave the calendar altogether.
+pub const YEARS: RangeInclusive<i16> = 1000..=2999;
+
+/// The longest duration an incident may have: ten years, in minutes. A
+/// longer one is a typo, and would stretch the time-to-resolve charts.
+pub const MAX_DURATION_MINUTES: f64 = 10.0 * 365.25 * 24.0 * 60.0;
+
+/// Whether `date` falls within [`YEARS`].
+pub fn date_in_range(date: Date) -> bool {
+    YEARS.contains(&date.year())
+}
+
+/// Whether `timestamp` (in UTC) falls within [`YEARS`].
+pub fn timestamp_in_range(timestamp: Timestamp) -> bool {
+    YEARS.contains(&timestamp.to_zoned_datetime(TimeZone::UTC).year())
+}
 
 /// RFC 3339 (`2024-02-28T14:03:00Z`, `…-05:00`), or a local
 /// `YYYY-MM-DD HH:MM[:SS]` (also with `T`) read in `tz`, optionally followed

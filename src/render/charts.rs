@@ -51,7 +51,6 @@ pub enum Scale {
 impl Scale {
     /// The top of the axis and the step between ticks.
     fn axis(self, max: f64) -> (f64, f64) {
-        const MAX_TICKS: f64 = 5.0;
         let steps: Vec<f64> = match self {
             Scale::Percent => return (100.0, 25.0),
             Scale::Count => (0..12)
@@ -66,12 +65,13 @@ impl Scale {
             .chain((1..8).flat_map(|e| [1.0, 2.0, 5.0].map(|m| m * 43200.0 * 10f64.powi(e))))
             .collect(),
         };
-        let max = max.max(1.0);
+        // Whatever the data, the axis has at most MAX_TICKS steps.
+        let max = if max.is_finite() { max.max(1.0) } else { 1.0 };
         let step = steps
             .iter()
             .copied()
-            .find(|s| (max / s).ceil() <= MAX_TICKS)
-            .unwrap_or(*steps.last().expect("steps"));
+            .find(|s| (max / s).ceil() <= MAX_TICKS as f64)
+            .unwrap_or_else(|| round_step(max / MAX_TICKS as f64));
         ((max / step).ceil() * step, step)
     }
 
@@ -132,6 +132,9 @@ pub const SMALL: Size = Size {
     width: 480.0,
     height: 150.0,
 };
+
+/// Steps on a value axis, at most (so at most this many + 1 ticks).
+const MAX_TICKS: usize = 5;
 
 const LEFT: f64 = 52.0;
 const RIGHT: f64 = 8.0;
@@ -218,6 +221,16 @@ pub struct DataRow {
     pub cells: Vec<String>,
 }
 
+/// The smallest of 1, 2 or 5 × 10ⁿ that is at least `at_least` (> 0).
+fn round_step(at_least: f64) -> f64 {
+    let power = 10f64.powf(at_least.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|&s| s >= at_least)
+        .unwrap_or(10.0 * power)
+}
+
 fn round1(value: f64) -> f64 {
     (value * 10.0).round() / 10.0
 }
@@ -255,7 +268,7 @@ impl Chart {
         let (axis_top, step) = scale.axis(max);
         let plot_height = plot.bottom - plot.top;
         let y_of = |value: f64| round1(plot.bottom - value / axis_top * plot_height);
-        let ticks = (0..=(axis_top / step).round() as usize)
+        let ticks = (0..=((axis_top / step).round() as usize).min(MAX_TICKS))
             .map(|k| Tick {
                 y: y_of(k as f64 * step),
                 label: scale.format(k as f64 * step),
@@ -472,6 +485,11 @@ mod tests {
         assert_eq!(Scale::Minutes.axis(200.0), (240.0, 60.0));
         assert_eq!(Scale::Minutes.axis(3000.0), (3600.0, 720.0));
         assert_eq!(Scale::Percent.axis(12.0), (100.0, 25.0));
+        // Beyond the table of steps, and for values no table could foresee.
+        let (top, step) = Scale::Minutes.axis(1.8e19);
+        assert!(top / step <= 5.0 && top >= 1.8e19, "{top} {step}");
+        assert_eq!(Scale::Count.axis(f64::INFINITY), (1.0, 1.0));
+        assert_eq!(Scale::Count.axis(f64::NAN), (1.0, 1.0));
         assert_eq!(Scale::Minutes.format(90.0), "1h 30m");
         assert_eq!(Scale::Percent.format(66.7), "67%");
     }

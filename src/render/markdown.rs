@@ -4,7 +4,7 @@
 //! highlighted, raw HTML is escaped (or sanitised when allowed) and unsafe
 //! URL schemes never reach the page.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::Hash;
 use std::sync::LazyLock;
 
@@ -82,7 +82,7 @@ impl<'a> BodyInput<'a> {
 pub fn render_body(input: &BodyInput<'_>) -> RenderedBody {
     let body = input.body;
     let lines = LineIndex::new(body);
-    let file_line = |offset: usize| lines.location(offset, 1).line + input.body_line - 1;
+    let file_line = |offset: usize| lines.line_number(offset) + input.body_line - 1;
     let lesson_lines = &input.lesson_anchors;
 
     let events: Vec<(Event, std::ops::Range<usize>)> =
@@ -105,7 +105,10 @@ pub fn render_body(input: &BodyInput<'_>) -> RenderedBody {
 
     let mut out: Vec<Event> = Vec::with_capacity(events.len() + 16);
     let mut toc = Vec::new();
-    let mut used_anchors: HashSet<String> = lesson_lines.values().map(|a| a.to_string()).collect();
+    let mut anchors = Anchors {
+        used: lesson_lines.values().map(|a| a.to_string()).collect(),
+        ..Anchors::default()
+    };
     let mut list_depth = 0usize;
     let mut skip_heading = false;
     let mut heading: Option<(u8, Vec<Event>, String)> = None;
@@ -152,7 +155,7 @@ pub fn render_body(input: &BodyInput<'_>) -> RenderedBody {
                 let Some((level, inner, text)) = heading.take() else {
                     continue;
                 };
-                let anchor = unique_anchor(&text, &mut used_anchors);
+                let anchor = anchors.unique(&text);
                 toc.push(TocEntry {
                     level,
                     title: text.trim().to_string(),
@@ -367,18 +370,33 @@ fn link_references<'a>(text: &str, links: &BTreeMap<String, LinkTarget>) -> Vec<
     events
 }
 
-fn unique_anchor(text: &str, used: &mut HashSet<String>) -> String {
-    let base = match slugify(text) {
-        s if s.is_empty() => "section".to_string(),
-        s => s,
-    };
-    let mut anchor = base.clone();
-    let mut n = 2;
-    while !used.insert(anchor.clone()) {
-        anchor = format!("{base}-{n}");
-        n += 1;
+/// Anchors given so far, and for each base the next number to try, so that
+/// 40,000 headings with the same text take linear time, not quadratic.
+#[derive(Default)]
+struct Anchors {
+    used: HashSet<String>,
+    next: HashMap<String, usize>,
+}
+
+impl Anchors {
+    /// `base`, or `base-2`, `base-3`… the first one not given yet.
+    fn unique(&mut self, text: &str) -> String {
+        let base = match slugify(text) {
+            s if s.is_empty() => "section".to_string(),
+            s => s,
+        };
+        if self.used.insert(base.clone()) {
+            return base;
+        }
+        let n = self.next.entry(base.clone()).or_insert(2);
+        loop {
+            let anchor = format!("{base}-{n}");
+            *n += 1;
+            if self.used.insert(anchor.clone()) {
+                return anchor;
+            }
+        }
     }
-    anchor
 }
 
 /// Only http(s), mailto, tel and scheme-less (relative) URLs survive;

@@ -68,7 +68,7 @@ pub fn scan_file(file: &SourceFile, config: &Config, scan: Scan) -> Vec<Diagnost
     let text = file.text.as_str();
     let lines = LineIndex::new(text);
     let secrets = secrets::scan(text, &config.secret_patterns);
-    let hidden: Vec<Range<usize>> = secrets.iter().filter_map(|f| f.redact.clone()).collect();
+    let hidden = Hidden::new(secrets.iter().filter_map(|f| f.redact.clone()));
     let placeholders = match scan {
         Scan::Everything => placeholders::scan(text),
         Scan::Secrets => Vec::new(),
@@ -80,10 +80,7 @@ pub fn scan_file(file: &SourceFile, config: &Config, scan: Scan) -> Vec<Diagnost
             .unwrap_or("")
             .chars()
             .count();
-        let mut location = lines.location(f.range.start, width);
-        location.source_line = location
-            .source_line
-            .map(|line| mask_line(text, f.range.start, &line, &hidden));
+        let location = lines.location_shown(f.range.start, width, |part, at| hidden.mask(part, at));
         let d = if error {
             Diagnostic::error(f.code, &file.path, f.message)
         } else {
@@ -91,27 +88,54 @@ pub fn scan_file(file: &SourceFile, config: &Config, scan: Scan) -> Vec<Diagnost
         };
         d.at(location).hint(f.hint)
     };
-    secrets
+    // Both lists are sorted by position, so the shown lines are located in order.
+    let mut found: Vec<(Finding, bool)> = secrets
         .into_iter()
-        .map(|f| as_diagnostic(f, true))
-        .chain(placeholders.into_iter().map(|f| as_diagnostic(f, false)))
+        .map(|f| (f, true))
+        .chain(placeholders.into_iter().map(|f| (f, false)))
+        .collect();
+    found.sort_by_key(|(f, _)| f.range.start);
+    found
+        .into_iter()
+        .map(|(f, error)| as_diagnostic(f, error))
         .collect()
 }
 
-/// `line` (the line of `text` containing byte `offset`) with every hidden
-/// character replaced by `*`, one for one, so the caret still lines up.
-fn mask_line(text: &str, offset: usize, line: &str, hidden: &[Range<usize>]) -> String {
-    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-    line.char_indices()
-        .map(|(i, c)| {
-            let at = line_start + i;
-            if hidden.iter().any(|h| h.contains(&at)) {
-                '*'
-            } else {
-                c
+/// The bytes of a text that must never be shown: sorted, disjoint ranges.
+struct Hidden(Vec<Range<usize>>);
+
+impl Hidden {
+    fn new(ranges: impl Iterator<Item = Range<usize>>) -> Self {
+        let mut ranges: Vec<Range<usize>> = ranges.filter(|r| !r.is_empty()).collect();
+        ranges.sort_by_key(|r| r.start);
+        let mut merged: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
+        for range in ranges {
+            match merged.last_mut() {
+                Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
+                _ => merged.push(range),
             }
-        })
-        .collect()
+        }
+        Hidden(merged)
+    }
+
+    /// `part` (the text at byte offset `at`) with every hidden character
+    /// replaced by `*`, one for one, so the caret still lines up. Costs the
+    /// length of `part` plus a binary search, however many secrets the text holds.
+    fn mask(&self, part: &str, at: usize) -> String {
+        let first = self.0.partition_point(|h| h.end <= at);
+        let mut ranges = self.0[first..].iter().peekable();
+        part.char_indices()
+            .map(|(i, c)| {
+                let pos = at + i;
+                while ranges.next_if(|h| h.end <= pos).is_some() {}
+                if ranges.peek().is_some_and(|h| h.start <= pos) {
+                    '*'
+                } else {
+                    c
+                }
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]

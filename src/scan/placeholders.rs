@@ -183,39 +183,39 @@ fn is_prompt(inner: &str) -> bool {
 }
 
 /// The line with the contents of `code spans` blanked out (same byte length,
-/// so offsets still point into the original line).
+/// so offsets still point into the original line). A run of backticks opens
+/// a span that the next run of the same length closes; linear in the line's
+/// length, however many runs stay unclosed.
 fn without_code_spans(line: &str) -> String {
     let bytes = line.as_bytes();
-    let mut out = bytes.to_vec();
+    // Maximal runs of backticks, as (start, length).
+    let mut runs: Vec<(usize, usize)> = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] != b'`' {
+        if bytes[i] == b'`' {
+            let len = bytes[i..].iter().take_while(|&&b| b == b'`').count();
+            runs.push((i, len));
+            i += len;
+        } else {
             i += 1;
-            continue;
         }
-        let run = bytes[i..].iter().take_while(|&&b| b == b'`').count();
-        let open_end = i + run;
-        // The closing run must have the same length.
-        let mut j = open_end;
-        let mut close = None;
-        while j < bytes.len() {
-            if bytes[j] == b'`' {
-                let len = bytes[j..].iter().take_while(|&&b| b == b'`').count();
-                if len == run {
-                    close = Some(j);
-                    break;
-                }
-                j += len;
-            } else {
-                j += 1;
+    }
+    // The next run of the same length after each run.
+    let mut next_same = vec![None; runs.len()];
+    let mut seen: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    for (k, &(_, len)) in runs.iter().enumerate().rev() {
+        next_same[k] = seen.insert(len, k);
+    }
+    let mut out = bytes.to_vec();
+    let mut k = 0;
+    while k < runs.len() {
+        match next_same[k] {
+            Some(close) => {
+                let (start, len) = runs[k];
+                out[start + len..runs[close].0].fill(b' ');
+                k = close + 1;
             }
-        }
-        match close {
-            Some(end) => {
-                out[open_end..end].fill(b' ');
-                i = end + run;
-            }
-            None => i = open_end,
+            None => k += 1,
         }
     }
     String::from_utf8(out).expect("only ASCII bytes were replaced by spaces")
