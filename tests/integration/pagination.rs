@@ -87,7 +87,10 @@ fn tally(pages: &[(String, String)], pattern: &str) -> BTreeMap<String, usize> {
 
 fn assert_each_once(seen: &BTreeMap<String, usize>, expected: usize, what: &str) {
     let repeated: Vec<_> = seen.iter().filter(|&(_, &n)| n != 1).collect();
-    assert!(repeated.is_empty(), "{what} listed more than once: {repeated:?}");
+    assert!(
+        repeated.is_empty(),
+        "{what} listed more than once: {repeated:?}"
+    );
     assert_eq!(seen.len(), expected, "{what} listed");
 }
 
@@ -160,10 +163,15 @@ fn long_lists_are_split_into_pages_that_show_every_item_once() {
     }
     assert_each_once(&all_lessons, 780, "lessons on the lessons pages");
     assert!(
-        index.contains(r#"<span class="lesson-tags"><a href="../tags/common/index.html">common</a></span>"#),
+        index.contains(
+            r#"<span class="lesson-tags"><a href="../tags/common/index.html">common</a></span>"#
+        ),
         "other tags follow each lesson"
     );
-    assert!(!index.contains("lessons/tag/common/"), "no group for a tag never first");
+    assert!(
+        !index.contains("lessons/tag/common/"),
+        "no group for a tag never first"
+    );
 
     // Action items: 260 overdue and 260 done, 200 a page beyond the index.
     let action = r#"<td>((?:Fix cause|Add alert) \d+)</td>"#;

@@ -24,12 +24,15 @@ fn the_incidents_filter_and_sort_work_across_pages() {
     // INC-0007 is on the last page; the filter finds it from the first.
     tab.eval::<()>("document.getElementById('incident-filter').focus()");
     tab.type_text("inc-0007");
-    tab.wait_for(ROW_IDS, &vec!["INC-0007".to_string()], "the filter to find INC-0007");
+    tab.wait_for(
+        ROW_IDS,
+        &vec!["INC-0007".to_string()],
+        "the filter to find INC-0007",
+    );
     let status: String = tab.eval("document.querySelector('.filter-count').textContent");
     assert_eq!(status, "1 of 260 match");
     assert!(tab.eval::<bool>("document.querySelector('nav.pagination').hidden"));
-    let made: String =
-        tab.eval("document.querySelector('#incident-table tbody tr').outerHTML");
+    let made: String = tab.eval("document.querySelector('#incident-table tbody tr').outerHTML");
 
     // The same row as the last page's template wrote it.
     tab.open(&served.url("incidents/page/3/index.html"));
@@ -53,7 +56,7 @@ fn the_incidents_filter_and_sort_work_across_pages() {
     assert_eq!(sorted.len(), 200, "the first 200 shown");
     let sev1 = sorted.iter().take_while(|id| {
         let n: usize = id[4..].parse().unwrap();
-        n % 4 == 0
+        n.is_multiple_of(4)
     });
     assert_eq!(sev1.count(), 65, "{sorted:?}");
     tab.eval::<()>("document.querySelector('.show-more').click()");
