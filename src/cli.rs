@@ -24,6 +24,9 @@ pub enum Command {
     /// Build the site into the output folder
     Build(BuildArgs),
     /// Build, serve on loopback, rebuild on changes and live-reload open pages
+    #[command(mut_arg("out", |arg| arg.help(
+        "Also write every good build to this folder [default: write nothing to disk]"
+    )))]
     Serve(ServeArgs),
     /// Validate the content without writing anything (for CI)
     Check(CheckArgs),
@@ -39,7 +42,7 @@ pub enum Command {
 
 #[derive(Debug, Args, Clone)]
 pub struct BuildArgs {
-    /// Output folder [default: public/ in the root; serve writes to disk only when given]
+    /// Output folder [default: public/ in the root]
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Absolute URL the site is published at (overrides base_url in hindsight.yaml)
@@ -81,12 +84,21 @@ pub struct ServeArgs {
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum Format {
+    /// Compiler-style diagnostics with the offending line
     Human,
+    /// One JSON array: path, line, column, severity, code, message, hint
     Json,
+    /// GitHub Actions workflow commands: annotations on the pull request
+    Github,
+    /// A GitLab Code Quality report (JSON): findings in the merge request
+    Gitlab,
 }
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
+    /// How to print findings: for people, as one JSON array, or for CI
+    /// (GitHub annotations, a GitLab Code Quality report) to mark the lines of
+    /// a pull or merge request
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
     /// Treat warnings as errors
@@ -101,6 +113,7 @@ pub struct CheckArgs {
 pub struct NewArgs {
     /// Title of the postmortem
     pub title: String,
+    /// Severity: a configured level or one of its aliases (SEV2, P2, High…)
     #[arg(long)]
     pub severity: Option<String>,
     /// Affected service (repeat for several)
@@ -113,8 +126,8 @@ pub struct NewArgs {
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// Legacy Markdown files to convert
-    #[arg(required = true)]
+    /// Legacy postmortems to convert: Markdown files, or folders of .md/.txt files
+    #[arg(required = true, value_name = "SRC")]
     pub sources: Vec<PathBuf>,
     /// Where to write the converted files [default: content/imported/ in the root]
     #[arg(long, value_name = "DIR")]
@@ -141,14 +154,19 @@ pub struct SearchArgs {
     /// Print JSON: a list of {id, title, url, score, snippet}
     #[arg(long)]
     pub json: bool,
+    /// How many results to print at most
     #[arg(long, default_value_t = 10)]
     pub limit: usize,
 }
 
 #[derive(Debug, Args)]
 pub struct InitArgs {
-    /// Folder to create the knowledge base in
+    /// Folder to create the knowledge base in (created if missing)
     pub dir: PathBuf,
+    /// Hides the global `--root` from `init --help`: init takes its folder as
+    /// DIR (a subcommand's own argument stops clap propagating the global one).
+    #[arg(long, hide = true, value_name = "DIR")]
+    pub root: Option<PathBuf>,
 }
 
 fn parse_date_arg(text: &str) -> Result<jiff::civil::Date, String> {

@@ -26,6 +26,7 @@ struct RawConfig {
     allow_html: bool,
     ignore: Vec<String>,
     search: RawSearch,
+    similar: Option<RawSimilar>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -50,6 +51,23 @@ struct RawSecrets {
 struct RawSearch {
     synonyms: BTreeMap<String, OneOrMany>,
     default_synonyms: Option<bool>,
+}
+
+/// `similar:`: `false` turns similar incidents and recurring lessons off;
+/// a mapping sets how many and how close.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RawSimilar {
+    Switch(bool),
+    Settings(RawSimilarSettings),
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+struct RawSimilarSettings {
+    incidents: Option<usize>,
+    min_score: Option<f32>,
+    lesson_threshold: Option<f32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -79,6 +97,8 @@ pub struct Config {
     pub ignore: globset::GlobSet,
     /// Groups of equivalent search words: the defaults, then `search.synonyms`.
     pub search_synonyms: Vec<Vec<String>>,
+    /// Similar incidents and recurring lessons (`similar:`).
+    pub similar: crate::similar::Settings,
 }
 
 impl Default for Config {
@@ -97,6 +117,7 @@ impl Default for Config {
             allow_html: false,
             ignore: globset::GlobSet::empty(),
             search_synonyms: hindsight_search::words::default_synonyms(),
+            similar: crate::similar::Settings::default(),
         }
     }
 }
@@ -239,6 +260,32 @@ impl Config {
                 ));
             } else {
                 config.search_synonyms.push(group);
+            }
+        }
+        match raw.similar {
+            None | Some(RawSimilar::Switch(true)) => {}
+            Some(RawSimilar::Switch(false)) => config.similar.enabled = false,
+            Some(RawSimilar::Settings(settings)) => {
+                let similar = &mut config.similar;
+                similar.incidents = settings.incidents.unwrap_or(similar.incidents);
+                for (key, value, slot) in [
+                    ("min_score", settings.min_score, &mut similar.min_score),
+                    (
+                        "lesson_threshold",
+                        settings.lesson_threshold,
+                        &mut similar.lesson_threshold,
+                    ),
+                ] {
+                    match value {
+                        Some(v) if (0.0..=1.0).contains(&v) && v > 0.0 => *slot = v,
+                        Some(v) => errors.push(key_error(
+                            key,
+                            format!("similar.{key} is {v}, but it is a similarity between 0 and 1"),
+                            "use a number above 0 and at most 1, e.g. 0.3; higher shows fewer, closer matches",
+                        )),
+                        None => {}
+                    }
+                }
             }
         }
         match globs.build() {
@@ -596,6 +643,25 @@ mod tests {
         let errors = Config::parse("search:\n  synonyms:\n    pg: []\n").unwrap_err();
         assert!(errors[0].message.contains("`pg`"), "{}", errors[0].message);
         assert_eq!(errors[0].location.line, 2);
+    }
+
+    #[test]
+    fn similar_is_on_by_default_off_with_false_and_tuned_by_its_keys() {
+        let defaults = crate::similar::Settings::default();
+        assert_eq!(Config::parse("").unwrap().similar, defaults);
+        assert!(!Config::parse("similar: false\n").unwrap().similar.enabled);
+        assert!(Config::parse("similar: true\n").unwrap().similar.enabled);
+        let tuned = Config::parse("similar:\n  incidents: 5\n  lesson_threshold: 0.6\n")
+            .unwrap()
+            .similar;
+        assert_eq!((tuned.incidents, tuned.lesson_threshold), (5, 0.6));
+        assert_eq!(tuned.min_score, defaults.min_score);
+        let errors = Config::parse("similar:\n  min_score: 0\n").unwrap_err();
+        assert_eq!(errors[0].location.line, 2, "{errors:?}");
+        assert!(
+            Config::parse("similar:\n  neighbours: 3\n").is_err(),
+            "unknown keys"
+        );
     }
 
     #[test]

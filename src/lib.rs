@@ -33,6 +33,7 @@ pub(crate) mod prose;
 pub(crate) mod quarter;
 pub(crate) mod scaffold;
 pub(crate) mod search_index;
+pub(crate) mod similar;
 pub(crate) mod slug;
 pub(crate) mod terminal;
 pub(crate) mod write;

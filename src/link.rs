@@ -14,6 +14,7 @@ use crate::diagnostics::{Diagnostic, LineIndex, Location, codes};
 use crate::field;
 use crate::incident::{Incident, Label};
 use crate::quarter::Quarter;
+use crate::similar::Meaning;
 
 /// How many inferred related incidents a page shows (explicit ones are all shown).
 const MAX_INFERRED_RELATED: usize = 5;
@@ -79,7 +80,8 @@ pub struct Kb {
     pub services: Vec<Group>,
     /// Per incident: explicit relations first, then inferred ones, best first.
     pub related: Vec<Vec<Relation>>,
-    /// Per incident: incidents whose body links to it with `[[ID]]`.
+    /// Per incident: incidents whose body links to it with `[[ID]]`, except
+    /// those that repeat it (listed once, in `repeated_by`).
     pub backlinks: Vec<Vec<usize>>,
     /// Per incident: the earlier incident it repeats, if any.
     pub repeats: Vec<Option<Repeat>>,
@@ -87,6 +89,8 @@ pub struct Kb {
     pub repeated_by: Vec<Vec<usize>>,
     /// Per incident: resolved `[[ID]]` targets of its body, by the id as written.
     pub references: Vec<BTreeMap<String, usize>>,
+    /// Similar incidents and recurring lessons.
+    pub meaning: Meaning,
     by_key: HashMap<String, usize>,
 }
 
@@ -297,10 +301,20 @@ pub fn link(all: Vec<Incident>, config: Config, scope: Scope) -> (Kb, Vec<Diagno
     let services = groups(&incidents, |i| &i.services);
     let related = related_incidents(&incidents, &tags, &services, &explicit);
     detect_repeats(&incidents, &config, &mut repeats);
-    let quarters = incidents
+    let days: Vec<Option<Date>> = incidents.iter().map(|i| incident_day(i, &config)).collect();
+    let quarters = days
         .iter()
-        .map(|i| incident_day(i, &config).map(|d| Quarter::of(d, config.fiscal_year_start_month)))
+        .map(|d| d.map(|d| Quarter::of(d, config.fiscal_year_start_month)))
         .collect();
+    let meaning = crate::profile::stage("  similar", || {
+        Meaning::compute(
+            &incidents,
+            &explicit,
+            &days,
+            &config.search_synonyms,
+            &config.similar,
+        )
+    });
 
     let mut repeated_by = vec![Vec::new(); incidents.len()];
     // Incidents are newest first: walking backwards lists the oldest repeat first.
@@ -308,6 +322,11 @@ pub fn link(all: Vec<Incident>, config: Config, scope: Scope) -> (Kb, Vec<Diagno
         if let Some(repeat) = repeat {
             repeated_by[repeat.of].push(n);
         }
+    }
+    // "Referenced by" names each incident once: a repeat usually links to
+    // the incident it repeats, and is listed as a repeat.
+    for (list, repeaters) in backlinks.iter_mut().zip(&repeated_by) {
+        list.retain(|n| !repeaters.contains(n));
     }
     let kb = Kb {
         config,
@@ -321,6 +340,7 @@ pub fn link(all: Vec<Incident>, config: Config, scope: Scope) -> (Kb, Vec<Diagno
         repeats,
         repeated_by,
         references,
+        meaning,
         by_key,
     };
     (kb, diagnostics)
@@ -621,6 +641,28 @@ mod tests {
         assert_eq!(kb.repeats[a], None);
         assert_eq!(kb.quarters[b].unwrap().label(), "2024-Q1");
         assert_eq!(kb.quarters[kb.find("E").unwrap()], None);
+    }
+
+    #[test]
+    fn a_repeat_that_links_to_what_it_repeats_is_referenced_once() {
+        let all = vec![
+            incident("content/a.md", "id: A\ntitle: A\ndate: 2024-01-01", ""),
+            incident(
+                "content/b.md",
+                "id: B\ntitle: B\ndate: 2024-02-01\nrepeat_of: A",
+                "Like [[A]].",
+            ),
+            incident(
+                "content/c.md",
+                "id: C\ntitle: C\ndate: 2024-03-01",
+                "See [[A]].",
+            ),
+        ];
+        let (kb, diags) = link(all, Config::default(), scope());
+        assert!(diags.is_empty(), "{diags:?}");
+        let [a, b, c] = ["A", "B", "C"].map(|id| kb.find(id).unwrap());
+        assert_eq!(kb.repeated_by[a], vec![b]);
+        assert_eq!(kb.backlinks[a], vec![c]);
     }
 
     #[test]

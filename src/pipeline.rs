@@ -4,7 +4,7 @@
 //! A rebuild ([`rebuild`]) reuses and updates a [`RebuildCache`]: it redoes
 //! only the parsing and rendering a change affects.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
 use indicatif::ProgressBar;
@@ -234,7 +234,16 @@ fn build(
             .map(|(file, parsed)| (file.path.clone(), parsed.clone()))
             .collect()
     });
-    let (incidents, diagnostics) = collect_parsed(&sources, parsed);
+    let (incidents, mut diagnostics) = collect_parsed(&sources, parsed);
+    // Template placeholders in what will be published ("[What happened…]").
+    diagnostics.extend(profile::stage("placeholders", || {
+        let published: HashSet<&str> = incidents
+            .iter()
+            .filter(|i| !i.draft && i.is_published(options.drafts, options.include_internal))
+            .map(|i| i.source_path.as_str())
+            .collect();
+        crate::scan::unfinished_postmortems(&sources, &published)
+    }));
     let (kb, diagnostics) = profile::stage("link", || {
         link_parsed(sources, incidents, diagnostics, options)
     });

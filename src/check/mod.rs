@@ -3,15 +3,16 @@
 //! placeholders left from templates (the scanners of [`crate::scan`]) and
 //! neglected action items (warnings).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use indicatif::ProgressBar;
 use jiff::civil::Date;
 
-use crate::diagnostics::{Diagnostic, Diagnostics, LineIndex, Location, codes};
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Diagnostics, Level, LineIndex, Location, codes};
 use crate::field;
 use crate::incident::{ActionItem, Incident, ItemSource};
-use crate::load::Sources;
+use crate::load::{SourceFile, Sources};
 use crate::pipeline::{BuildOptions, knowledge_base};
 use crate::render::theme::Theme;
 use crate::scan::{Scan, scan_sources};
@@ -80,6 +81,51 @@ fn item_location(incident: &Incident, item: &ActionItem, lines: &LineIndex<'_>) 
     }
 }
 
+/// Template placeholders left in a postmortem that will be published are
+/// errors: its readers would see "[What happened…]". In a draft they are
+/// warnings, the to-do list of the author. `publishable(path)` says whether
+/// the file is not a draft.
+fn placeholders_by_publication(
+    scanned: Vec<Diagnostic>,
+    publishable: impl Fn(&str) -> bool,
+) -> Vec<Diagnostic> {
+    let mut drafts: HashMap<String, bool> = HashMap::new();
+    scanned
+        .into_iter()
+        .map(|d| {
+            if d.code != codes::PLACEHOLDER {
+                return d;
+            }
+            let publishable = *drafts
+                .entry(d.path.clone())
+                .or_insert_with(|| publishable(&d.path));
+            if publishable {
+                Diagnostic {
+                    level: Level::Error,
+                    ..d
+                }
+                .hint(
+                    "replace it with the real text, or mark the postmortem `draft: true` until it is finished (drafts are not published)",
+                )
+            } else {
+                d
+            }
+        })
+        .collect()
+}
+
+/// Whether a content file is a draft (parsed again: only files that are
+/// not published by default and hold placeholders get here).
+fn is_draft(path: &str, text: &str, config: &Config) -> bool {
+    let file = SourceFile {
+        path: path.to_string(),
+        text: text.to_string(),
+    };
+    crate::incident::parse_incident(&file, config)
+        .0
+        .is_some_and(|incident| incident.draft)
+}
+
 /// The result of checking a knowledge base.
 pub struct Report {
     /// Sorted; warnings already escalated under `--strict`.
@@ -99,7 +145,7 @@ pub fn check(sources: Sources, options: &BuildOptions) -> Report {
         .unwrap_or_default();
     let theme_broken = !theme_errors.is_empty();
     diagnostics.extend(theme_errors);
-    diagnostics.extend(scan_sources(&sources, Scan::Everything));
+    let scanned = scan_sources(&sources, Scan::Everything);
     let files = sources.content.len();
     let texts: HashMap<String, String> = sources
         .content
@@ -111,8 +157,20 @@ pub fn check(sources: Sources, options: &BuildOptions) -> Report {
         strict: false,
         ..options.clone()
     };
+    let config = sources.config.clone();
     let (kb, found) = knowledge_base(sources, &lenient, &ProgressBar::hidden());
     diagnostics.extend(found);
+    let published: HashSet<&str> = kb
+        .incidents
+        .iter()
+        .map(|i| i.source_path.as_str())
+        .collect();
+    diagnostics.extend(placeholders_by_publication(scanned, |path| {
+        published.contains(path)
+            || texts
+                .get(path)
+                .is_none_or(|text| !is_draft(path, text, &config))
+    }));
     for incident in &kb.incidents {
         if let Some(text) = texts.get(&incident.source_path) {
             diagnostics.extend(action_item_diagnostics(incident, text, kb.scope.now));
@@ -132,9 +190,7 @@ pub fn check(sources: Sources, options: &BuildOptions) -> Report {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
     use crate::incident::parse_incident;
-    use crate::load::SourceFile;
 
     fn file(text: &str) -> SourceFile {
         SourceFile {

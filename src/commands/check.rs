@@ -6,15 +6,15 @@ use std::time::Instant;
 use super::{Error, Exit, report, today_or};
 use crate::check::check;
 use crate::cli::{CheckArgs, Format};
-use crate::diagnostics::{Diagnostic, JsonDiagnostic};
+use crate::diagnostics::{CodeQualityIssue, Diagnostic, JsonDiagnostic};
 use crate::load::{LoadError, load};
 use crate::pipeline::BuildOptions;
 
 pub fn run(root: &Path, args: &CheckArgs) -> Result<(), Error> {
     let started = Instant::now();
     let sources = match load(root) {
-        Err(LoadError::Config(items)) if args.format == Format::Json => {
-            print_json(&items);
+        Err(LoadError::Config(items)) if args.format != Format::Human => {
+            print_findings(args.format, &items);
             return Err(Error::reported(Exit::UsageOrConfig));
         }
         loaded => loaded?,
@@ -37,15 +37,10 @@ pub fn run(root: &Path, args: &CheckArgs) -> Result<(), Error> {
         },
         report::seconds(started.elapsed())
     );
+    print_findings(args.format, &checked.diagnostics);
     match args.format {
-        Format::Human => {
-            report::diagnostics(&checked.diagnostics);
-            println!("{summary}");
-        }
-        Format::Json => {
-            print_json(&checked.diagnostics);
-            eprintln!("{summary}");
-        }
+        Format::Human => println!("{summary}"),
+        Format::Json | Format::Github | Format::Gitlab => eprintln!("{summary}"),
     }
     if checked.theme_broken {
         Err(Error::reported(Exit::UsageOrConfig))
@@ -56,11 +51,41 @@ pub fn run(root: &Path, args: &CheckArgs) -> Result<(), Error> {
     }
 }
 
-/// One JSON array of findings, for CI annotations.
-fn print_json(items: &[Diagnostic]) {
-    let findings: Vec<JsonDiagnostic<'_>> = items.iter().map(JsonDiagnostic::from).collect();
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&findings).expect("findings serialise")
-    );
+/// The findings in the chosen format: compiler-style diagnostics on stderr;
+/// one JSON array on stdout; or, for CI, GitHub annotations or a GitLab Code
+/// Quality report on stdout (for the pull or merge request) with the
+/// diagnostics on stderr (for the log).
+fn print_findings(format: Format, items: &[Diagnostic]) {
+    if format != Format::Json {
+        report::diagnostics(items);
+    }
+    let shown: Vec<_> = items.iter().map(report::shown).collect();
+    match format {
+        Format::Human => {}
+        Format::Json => {
+            let findings: Vec<JsonDiagnostic<'_>> = shown
+                .iter()
+                .map(|d| JsonDiagnostic::from(d.as_ref()))
+                .collect();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&findings).expect("findings serialise")
+            );
+        }
+        Format::Github => {
+            for d in &shown {
+                println!("{}", d.github_annotation());
+            }
+        }
+        Format::Gitlab => {
+            let issues: Vec<CodeQualityIssue<'_>> = shown
+                .iter()
+                .map(|d| CodeQualityIssue::from(d.as_ref()))
+                .collect();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&issues).expect("findings serialise")
+            );
+        }
+    }
 }

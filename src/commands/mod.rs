@@ -23,6 +23,10 @@ use crate::cli::{Cli, Command};
 /// command is reported.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
+    report::show_paths_from(&cli.root);
+    if !matches!(cli.command, Command::Serve(_)) {
+        end_quietly_on_closed_pipes();
+    }
     // A theme override is code: one that renders on and on stops the run.
     crate::render::theme::on_runaway(|diagnostic| {
         report::diagnostics(&[diagnostic]);
@@ -36,7 +40,7 @@ pub fn run() -> ExitCode {
         Command::New(args) => new::run(&cli.root, &args),
         Command::Import(args) => import::run(&cli.root, &args),
         Command::Search(args) => search::run(&cli.root, &args),
-        Command::Init(args) => init::run(&args),
+        Command::Init(args) => init::run(&cli.root, &args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -50,4 +54,17 @@ pub fn run() -> ExitCode {
 /// `date`, or today in the local time zone.
 fn today_or(date: Option<Date>) -> Date {
     date.unwrap_or_else(|| jiff::ZonedDateTime::now().date())
+}
+
+/// `hindsight search … | head`: when the reader closes the pipe, end quietly
+/// as Unix tools do (killed by SIGPIPE) instead of panicking in `println!`
+/// (Rust ignores SIGPIPE, which turns the write into an error). `serve`
+/// keeps ignoring it: a browser closing a connection must not end it.
+fn end_quietly_on_closed_pipes() {
+    #[cfg(unix)]
+    // SAFETY: restores the default action of one signal before any thread
+    // starts; no handler runs Rust code.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }

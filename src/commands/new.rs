@@ -83,7 +83,7 @@ pub fn run(root: &Path, args: &NewArgs) -> Result<(), Error> {
     };
     let rel = format!("content/{name}");
     // A site's own template must still give a postmortem `build` accepts.
-    let (_, problems) = parse_incident(
+    let (parsed, problems) = parse_incident(
         &SourceFile {
             path: rel.clone(),
             text: text.clone(),
@@ -111,8 +111,14 @@ pub fn run(root: &Path, args: &NewArgs) -> Result<(), Error> {
             }
             _ => Error::usage(format!("cannot write {rel}: {e}")),
         })?;
-    println!(
-        "Created {rel} ({id}): replace its [bracketed] prompts; `hindsight check` lists any left."
-    );
+    if parsed.is_some_and(|incident| incident.draft) {
+        println!(
+            "Created {rel} ({id}), a draft: replace its [bracketed] prompts (`hindsight check` lists those left), see it with `hindsight serve --drafts`, and delete `draft: true` to publish it."
+        );
+    } else {
+        println!(
+            "Created {rel} ({id}): replace its [bracketed] prompts; `hindsight check` lists any left."
+        );
+    }
     Ok(())
 }

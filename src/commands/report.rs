@@ -1,6 +1,9 @@
 //! Terminal output: diagnostics, errors, the progress bar and the summary line.
 
+use std::borrow::Cow;
 use std::io::IsTerminal;
+use std::path::{Component, Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -23,7 +26,62 @@ pub fn interactive() -> bool {
 pub fn diagnostics(items: &[Diagnostic]) {
     let color = color();
     for d in items {
-        eprintln!("{}", d.render(color));
+        eprintln!("{}", shown(d).render(color));
+    }
+}
+
+/// The root, and the root as seen from the current folder as a prefix for
+/// the paths of diagnostics (set once, from `--root`).
+static SHOWN_ROOT: OnceLock<(PathBuf, String)> = OnceLock::new();
+
+/// Diagnostics name files relative to the root; printed, they name them
+/// relative to the current folder, so that editors and CI annotations find
+/// them when `--root` is not `.`.
+pub fn show_paths_from(root: &Path) {
+    let cwd = std::env::current_dir().ok();
+    let _ = SHOWN_ROOT.set((root.to_path_buf(), shown_root(root, cwd.as_deref())));
+}
+
+/// `d` as printed: the path of a file under the root relative to the
+/// current folder (other paths, such as the built-in theme's, as they are).
+pub fn shown(d: &Diagnostic) -> Cow<'_, Diagnostic> {
+    match SHOWN_ROOT.get() {
+        Some((root, prefix))
+            if !prefix.is_empty() && !d.path.is_empty() && root.join(&d.path).exists() =>
+        {
+            let mut d = d.clone();
+            d.path = format!("{prefix}{}", d.path);
+            Cow::Owned(d)
+        }
+        _ => Cow::Borrowed(d),
+    }
+}
+
+/// `root` relative to `cwd` with a trailing `/` (empty for the current
+/// folder): `site/` for `--root site`, `` for `--root $PWD`, the absolute
+/// path for a root outside the current folder.
+fn shown_root(root: &Path, cwd: Option<&Path>) -> String {
+    let relative = match cwd {
+        Some(cwd) if root.is_absolute() => root
+            .strip_prefix(cwd)
+            .ok()
+            .map(Path::to_path_buf)
+            .or_else(|| {
+                let (root, cwd) = (root.canonicalize().ok()?, cwd.canonicalize().ok()?);
+                root.strip_prefix(cwd).ok().map(Path::to_path_buf)
+            })
+            .unwrap_or_else(|| root.to_path_buf()),
+        _ => root.to_path_buf(),
+    };
+    let parts: Vec<String> = relative
+        .components()
+        .filter(|c| !matches!(c, Component::CurDir))
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    match parts.as_slice() {
+        [] => String::new(),
+        [first, rest @ ..] if first == "/" => format!("/{}/", rest.join("/")),
+        _ => format!("{}/", parts.join("/")),
     }
 }
 
@@ -101,4 +159,24 @@ pub fn size(bytes: u64) -> String {
 
 pub fn seconds(elapsed: Duration) -> String {
     format!("{:.2}s", elapsed.as_secs_f64())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diagnostic_paths_are_shown_from_the_current_folder() {
+        let cwd = Some(Path::new("/work/repo"));
+        assert_eq!(shown_root(Path::new("."), cwd), "");
+        assert_eq!(shown_root(Path::new("./site/"), cwd), "site/");
+        assert_eq!(shown_root(Path::new("docs/kb"), cwd), "docs/kb/");
+        assert_eq!(shown_root(Path::new("/work/repo"), cwd), "");
+        assert_eq!(shown_root(Path::new("/work/repo/kb"), cwd), "kb/");
+        assert_eq!(
+            shown_root(Path::new("/elsewhere/kb"), cwd),
+            "/elsewhere/kb/"
+        );
+        assert_eq!(shown_root(Path::new("../kb"), cwd), "../kb/");
+    }
 }

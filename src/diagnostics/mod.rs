@@ -213,6 +213,103 @@ impl<'a> From<&'a Diagnostic> for JsonDiagnostic<'a> {
     }
 }
 
+impl Diagnostic {
+    /// A GitHub Actions workflow command (`::error file=…,line=…::message`):
+    /// printed in a workflow step, it marks the line in the pull request.
+    pub fn github_annotation(&self) -> String {
+        let command = match self.level {
+            Level::Error => "error",
+            Level::Warning => "warning",
+        };
+        let mut properties = Vec::new();
+        if !self.path.is_empty() {
+            properties.push(format!("file={}", github_property(&self.path)));
+        }
+        if self.location.line > 0 {
+            properties.push(format!("line={}", self.location.line));
+            if self.location.column > 0 {
+                properties.push(format!("col={}", self.location.column));
+            }
+        }
+        properties.push(format!(
+            "title={}",
+            github_property(&format!("hindsight: {}", self.code))
+        ));
+        let mut message = self.message.clone();
+        if let Some(hint) = &self.hint {
+            message.push_str(&format!("\nhelp: {hint}"));
+        }
+        format!(
+            "::{command} {}::{}",
+            properties.join(","),
+            github_data(&message)
+        )
+    }
+}
+
+/// One finding of a GitLab Code Quality report (a subset of the Code Climate
+/// format): shown in the merge request, on the lines it names.
+#[derive(Debug, Serialize)]
+pub struct CodeQualityIssue<'a> {
+    pub description: String,
+    pub check_name: &'a str,
+    /// Identifies the finding across pipelines (FNV-1a of path, code, message).
+    pub fingerprint: String,
+    pub severity: &'static str,
+    pub location: CodeQualityLocation<'a>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CodeQualityLocation<'a> {
+    pub path: &'a str,
+    pub lines: CodeQualityLines,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CodeQualityLines {
+    pub begin: usize,
+}
+
+impl<'a> From<&'a Diagnostic> for CodeQualityIssue<'a> {
+    fn from(d: &'a Diagnostic) -> Self {
+        let mut description = d.message.clone();
+        if let Some(hint) = &d.hint {
+            description.push_str(&format!(" (help: {hint})"));
+        }
+        let identity = format!("{}\0{}\0{}", d.path, d.code, d.message);
+        let hash = identity.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        CodeQualityIssue {
+            description,
+            check_name: d.code,
+            fingerprint: format!("{hash:016x}"),
+            severity: match d.level {
+                Level::Error => "major",
+                Level::Warning => "minor",
+            },
+            location: CodeQualityLocation {
+                path: &d.path,
+                lines: CodeQualityLines {
+                    begin: d.location.line.max(1),
+                },
+            },
+        }
+    }
+}
+
+/// Escapes a workflow command's message (GitHub's `escapeData`).
+fn github_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a workflow command's property value (GitHub's `escapeProperty`).
+fn github_property(text: &str) -> String {
+    github_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
 /// All diagnostics of a run.
 #[derive(Debug, Default, Clone)]
 pub struct Diagnostics {
@@ -478,5 +575,25 @@ mod tests {
         assert!(text.contains("severity: SEV9"), "{text}");
         assert!(text.contains("^^^^"), "{text}");
         assert!(text.contains("help: use one of SEV1, SEV2"), "{text}");
+    }
+
+    #[test]
+    fn github_annotations_escape_what_workflow_commands_parse() {
+        let d = Diagnostic::warning("placeholder", "content/a, b.md", "50% left: `[TITLE]`")
+            .at(Location {
+                line: 7,
+                column: 3,
+                ..Location::default()
+            })
+            .hint("replace it\nor mark the postmortem a draft");
+        assert_eq!(
+            d.github_annotation(),
+            "::warning file=content/a%2C b.md,line=7,col=3,title=hindsight%3A placeholder::50%25 left: `[TITLE]`%0Ahelp: replace it%0Aor mark the postmortem a draft"
+        );
+        let whole_file = Diagnostic::error("yaml-syntax", "", "bad");
+        assert_eq!(
+            whole_file.github_annotation(),
+            "::error title=hindsight%3A yaml-syntax::bad"
+        );
     }
 }

@@ -17,7 +17,8 @@ use crate::link::{Group, Kb};
 use crate::quarter::Quarter;
 
 /// Runs of at most this many quiet quarters between two quarters with
-/// incidents are listed with zeros; longer gaps are left out.
+/// incidents (or between the last of them and the current quarter) are
+/// listed with zeros; longer gaps are left out.
 pub const MAX_FILLED_GAP: i32 = 4;
 /// How many tags, services and contributing factors a period lists.
 pub const TOP_LABELS: usize = 5;
@@ -113,6 +114,13 @@ pub struct ActionItemCounts {
     pub completion_rate: Option<f64>,
 }
 
+impl ActionItemCounts {
+    /// A completion rate from fewer than [`SMALL_SAMPLE`] action items.
+    pub fn is_small_sample(&self) -> bool {
+        self.total > 0 && self.total < SMALL_SAMPLE
+    }
+}
+
 impl Metrics {
     pub fn quarter(&self, quarter: Quarter) -> Option<&QuarterMetrics> {
         self.quarters
@@ -153,7 +161,10 @@ pub fn compute(kb: &Kb) -> Metrics {
         }
     }
     let names = LabelNames::new(kb);
-    let listed = listed_quarters(by_quarter.keys().copied());
+    // The current quarter (by `--now`) is listed even without incidents: a
+    // quiet quarter is news too, and the headline is about now.
+    let current = (!by_quarter.is_empty()).then(|| Quarter::of(kb.scope.now, fiscal));
+    let listed = listed_quarters(by_quarter.keys().copied().chain(current));
     let quarters: Vec<QuarterMetrics> = listed
         .iter()
         .map(|&q| QuarterMetrics {
@@ -190,11 +201,16 @@ pub fn quiet_figures(kb: &Kb) -> Figures {
     figures(kb, &LabelNames::new(kb), Vec::new())
 }
 
-/// The quarters with incidents plus the quiet quarters inside short gaps.
+/// The given quarters (in time order, except the current one last, which may
+/// come before the others or repeat one) plus the quiet quarters inside
+/// short gaps.
 fn listed_quarters(with_incidents: impl Iterator<Item = Quarter>) -> Vec<Quarter> {
     let mut listed: Vec<Quarter> = Vec::new();
     for q in with_incidents {
         if let Some(&last) = listed.last() {
+            if q <= last {
+                continue;
+            }
             let gap = q.index() - last.index() - 1;
             if gap <= MAX_FILLED_GAP {
                 listed.extend((last.index() + 1..q.index()).map(Quarter::from_index));

@@ -9,6 +9,11 @@ use crate::link::{Scope, link};
 use crate::load::SourceFile;
 
 fn kb(config_yaml: &str, postmortems: &[&str]) -> Kb {
+    kb_on(date(2026, 6, 1), config_yaml, postmortems)
+}
+
+/// The knowledge base as seen on `now` (which picks the current quarter).
+fn kb_on(now: Date, config_yaml: &str, postmortems: &[&str]) -> Kb {
     let config = Config::parse(config_yaml).expect("valid config");
     let incidents = postmortems
         .iter()
@@ -28,7 +33,7 @@ fn kb(config_yaml: &str, postmortems: &[&str]) -> Kb {
     let scope = Scope {
         drafts: false,
         include_internal: false,
-        now: date(2026, 6, 1),
+        now,
     };
     let (kb, diagnostics) = link(incidents, config, scope);
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
@@ -235,7 +240,8 @@ fn the_repeat_window_is_configurable() {
 
 #[test]
 fn fiscal_years_starting_in_february() {
-    let metrics = compute(&kb(
+    let metrics = compute(&kb_on(
+        date(2025, 1, 20),
         "fiscal_year_start_month: 2",
         &[
             "id: A\ntitle: A\nstarted: 2024-01-31 12:00",
@@ -268,12 +274,14 @@ fn fiscal_years_starting_in_february() {
 fn quarters_follow_the_configured_time_zone() {
     // 23:30 on 31 March in UTC−5 is 04:30 on 1 April in UTC.
     let incident = ["id: A\ntitle: A\nstarted: 2024-03-31T23:30:00-05:00"];
-    let utc = compute(&kb("timezone: UTC", &incident));
+    let kb = |config| kb_on(date(2024, 3, 31), config, &incident);
+    let utc = compute(&kb("timezone: UTC"));
     assert_eq!(labels(&utc), ["2024-Q2"]);
-    let new_york = compute(&kb("timezone: \"-05:00\"", &incident));
+    let new_york = compute(&kb("timezone: \"-05:00\""));
     assert_eq!(labels(&new_york), ["2024-Q1"]);
     // A time without an offset is read in the configured zone.
-    let local = compute(&kb(
+    let local = compute(&kb_on(
+        date(2024, 3, 31),
         "timezone: America/New_York",
         &["id: A\ntitle: A\nstarted: 2024-03-31 23:30"],
     ));
@@ -295,7 +303,7 @@ fn counts_by_quarter_for_a_trend() {
 
 #[test]
 fn serialises_to_the_metrics_json_schema() {
-    let metrics = compute(&kb("", &SITE[..3]));
+    let metrics = compute(&kb_on(date(2024, 3, 31), "", &SITE[..3]));
     let json = serde_json::to_value(&metrics).unwrap();
     assert_eq!(
         json,
@@ -337,4 +345,29 @@ fn serialises_to_the_metrics_json_schema() {
         text, r#"{"SEV1":1,"SEV2":1,"SEV3":1,"SEV4":0}"#,
         "scale order"
     );
+}
+
+#[test]
+fn the_current_quarter_is_listed_even_when_quiet() {
+    let incidents = [
+        "id: A\ntitle: A\ndate: 2024-02-10",
+        "id: B\ntitle: B\ndate: 2024-05-10",
+    ];
+    let on = |now| labels(&compute(&kb_on(now, "", &incidents)));
+    // Two quiet quarters up to today are listed with zeros...
+    assert_eq!(
+        on(date(2024, 12, 1)),
+        ["2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4"]
+    );
+    // ...a long quiet gap is left out, but today's quarter is still there...
+    assert_eq!(on(date(2026, 6, 1)), ["2024-Q1", "2024-Q2", "2026-Q2"]);
+    // ...and incidents dated after today keep their quarters.
+    assert_eq!(on(date(2024, 1, 5)), ["2024-Q1", "2024-Q2"]);
+    let metrics = compute(&kb_on(date(2024, 12, 1), "", &incidents));
+    let today = metrics.quarters.last().unwrap();
+    assert_eq!(
+        (today.figures.incidents, today.figures.action_items.total),
+        (0, 0)
+    );
+    assert_eq!(metrics.years.len(), 1);
 }

@@ -1,4 +1,4 @@
-//! Machine-readable outputs: `incidents.json`, `feed.xml` (Atom) and `sitemap.xml`.
+//! Machine-readable outputs: `incidents.json`, `lessons.json`, `feed.xml` (Atom) and `sitemap.xml`.
 
 use serde::Serialize;
 
@@ -48,6 +48,17 @@ struct IncidentJson<'a> {
     summary: Option<&'a str>,
     lessons: Vec<&'a str>,
     action_items: Vec<ActionItemJson<'a>>,
+    /// Similar incidents by content, best first (docs/output.md).
+    similar: Vec<SimilarJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct SimilarJson<'a> {
+    id: &'a str,
+    /// Cosine similarity, 0–1, to three decimals.
+    score: f64,
+    /// The distinctive words both share.
+    words: &'a [String],
 }
 
 /// `incidents.json`: one object per published incident (docs/output.md). Missing values are null.
@@ -100,9 +111,94 @@ pub fn incidents_json(kb: &Kb) -> Vec<u8> {
                     status: a.status.as_str(),
                 })
                 .collect(),
+            similar: kb.meaning.similar[n]
+                .iter()
+                .map(|s| SimilarJson {
+                    id: &kb.incidents[s.target].id,
+                    score: (f64::from(s.score) * 1000.0).round() / 1000.0,
+                    words: &s.words,
+                })
+                .collect(),
         })
         .collect();
     let mut bytes = serde_json::to_vec_pretty(&records).expect("incidents serialise");
+    bytes.push(b'\n');
+    bytes
+}
+
+#[derive(Serialize)]
+struct LessonsJson<'a> {
+    /// Lessons learned in more than one incident, the most incidents first.
+    recurring: Vec<RecurringJson<'a>>,
+    /// Every lesson, newest incident first.
+    lessons: Vec<LessonJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct RecurringJson<'a> {
+    /// The most central wording.
+    lesson: &'a str,
+    /// How many incidents learned it.
+    incidents: usize,
+    first: Option<String>,
+    last: Option<String>,
+    /// Every wording, oldest incident first.
+    members: Vec<LessonJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct LessonJson<'a> {
+    incident: &'a str,
+    text: &'a str,
+    url: String,
+    date: Option<String>,
+    /// Index of its group in `recurring`, null when learned once.
+    group: Option<usize>,
+}
+
+/// `lessons.json` (docs/output.md): every lesson, and the groups of lessons
+/// learned in more than one incident.
+pub fn lessons_json(kb: &Kb) -> Vec<u8> {
+    let lesson = |n: usize, l: usize| {
+        let incident = &kb.incidents[n];
+        let lesson = &incident.lessons[l];
+        LessonJson {
+            incident: &incident.id,
+            text: &lesson.text,
+            url: format!(
+                "{}#{}",
+                pretty_path(&incident_path(&incident.slug)),
+                lesson.anchor
+            ),
+            date: crate::link::incident_day(incident, &kb.config).map(|d| d.to_string()),
+            group: kb.meaning.group_of[n][l],
+        }
+    };
+    let recurring = kb
+        .meaning
+        .lesson_groups
+        .iter()
+        .map(|g| {
+            let members: Vec<LessonJson> = g
+                .members
+                .iter()
+                .map(|m| lesson(m.incident, m.lesson))
+                .collect();
+            RecurringJson {
+                lesson: &kb.incidents[g.best.incident].lessons[g.best.lesson].text,
+                incidents: g.incidents.len(),
+                first: members.iter().find_map(|m| m.date.clone()),
+                last: members.iter().rev().find_map(|m| m.date.clone()),
+                members,
+            }
+        })
+        .collect();
+    let lessons = (0..kb.incidents.len())
+        .flat_map(|n| (0..kb.incidents[n].lessons.len()).map(move |l| (n, l)))
+        .map(|(n, l)| lesson(n, l))
+        .collect();
+    let mut bytes =
+        serde_json::to_vec_pretty(&LessonsJson { recurring, lessons }).expect("lessons serialise");
     bytes.push(b'\n');
     bytes
 }
@@ -112,6 +208,91 @@ pub fn metrics_json(metrics: &crate::metrics::Metrics) -> Vec<u8> {
     let mut bytes = serde_json::to_vec_pretty(metrics).expect("metrics serialise");
     bytes.push(b'\n');
     bytes
+}
+
+/// `metrics.csv`: the quarter table for spreadsheets, one row per listed
+/// quarter (oldest first), the columns of `metrics.json`'s quarters;
+/// durations in minutes, an unknown figure empty.
+pub fn metrics_csv(metrics: &crate::metrics::Metrics) -> Vec<u8> {
+    let levels: Vec<&str> = metrics.quarters.first().map_or(Vec::new(), |q| {
+        q.figures
+            .by_severity
+            .0
+            .iter()
+            .map(|(l, _)| l.as_str())
+            .collect()
+    });
+    let mut header: Vec<String> = ["quarter", "start", "end", "incidents"]
+        .map(String::from)
+        .to_vec();
+    header.extend(levels.iter().map(|l| l.to_string()));
+    header.extend(
+        [
+            "unrated",
+            "ttr_median_minutes",
+            "ttr_p90_minutes",
+            "ttr_mean_minutes",
+            "ttr_known",
+            "ttd_median_minutes",
+            "ttd_p90_minutes",
+            "ttd_mean_minutes",
+            "ttd_known",
+            "action_items",
+            "action_items_done",
+            "action_items_open",
+            "action_items_completion_rate",
+            "repeat_incidents",
+        ]
+        .map(String::from),
+    );
+    let mut out = csv_line(&header);
+    for q in &metrics.quarters {
+        let f = &q.figures;
+        let mut row = vec![
+            q.quarter.to_string(),
+            q.start.to_string(),
+            q.end.to_string(),
+            f.incidents.to_string(),
+        ];
+        row.extend(f.by_severity.0.iter().map(|(_, c)| c.to_string()));
+        row.push(f.unrated.to_string());
+        for stats in [&f.mttr_minutes, &f.mttd_minutes] {
+            match stats {
+                Some(s) => row.extend([
+                    s.median.get().to_string(),
+                    s.p90.get().to_string(),
+                    s.mean.get().to_string(),
+                    s.n.to_string(),
+                ]),
+                None => row.extend([String::new(), String::new(), String::new(), "0".into()]),
+            }
+        }
+        let a = &f.action_items;
+        row.extend([
+            a.total.to_string(),
+            a.done.to_string(),
+            a.open.to_string(),
+            a.completion_rate.map(|r| r.to_string()).unwrap_or_default(),
+            f.repeat_incidents.to_string(),
+        ]);
+        out.push_str(&csv_line(&row));
+    }
+    out.into_bytes()
+}
+
+/// One CSV record (RFC 4180): fields with a comma, quote or line break are quoted.
+fn csv_line(fields: &[String]) -> String {
+    let quoted: Vec<String> = fields
+        .iter()
+        .map(|f| {
+            if f.contains([',', '"', '\n', '\r']) {
+                format!("\"{}\"", f.replace('"', "\"\""))
+            } else {
+                f.clone()
+            }
+        })
+        .collect();
+    format!("{}\r\n", quoted.join(","))
 }
 
 fn xml_escape(text: &str) -> String {

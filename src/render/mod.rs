@@ -65,8 +65,10 @@ pub fn render_site(
         sink.put(format!("static/{path}"), bytes.clone())?;
     }
     sink.put("incidents.json".into(), feeds::incidents_json(kb))?;
+    sink.put("lessons.json".into(), feeds::lessons_json(kb))?;
     sink.put("feed.xml".into(), feeds::atom_feed(kb))?;
     sink.put("metrics.json".into(), feeds::metrics_json(metrics))?;
+    sink.put("metrics.csv".into(), feeds::metrics_csv(metrics))?;
     Ok(Rendered {
         fingerprints,
         pages: paths,

@@ -383,7 +383,8 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    /// Served from any depth, so its links are absolute from the site's base path.
+    /// Served from any depth: its links are relative to a `<base>` element,
+    /// the site's base path (corrected in the browser, see 404.html).
     fn not_found(&self) -> Result<(PageDone, Vec<u8>), TemplateError> {
         let base_path = self
             .data
@@ -396,10 +397,10 @@ impl<'a> Renderer<'a> {
             .unwrap_or_else(|| "/".to_string());
         let place = Place::new("404.html", "404.html", "Page not found", "");
         let frame = Frame {
-            root: base_path,
+            root: String::new(),
             ..self.frame(&place)
         };
-        self.render(place, frame, lists::NotFoundPage {}, &(), |_| {})
+        self.render(place, frame, lists::NotFoundPage { base_path }, &(), |_| {})
     }
 
     /// Renders the page, unless the cache has it with the same fingerprint.

@@ -145,6 +145,8 @@ pub struct ActionItemView {
     pub status: &'static str,
     pub status_label: &'static str,
     pub overdue: bool,
+    /// Days past the due date, when overdue.
+    pub days_overdue: Option<i32>,
     /// The incident it belongs to (lists across incidents).
     pub incident: Option<IncidentRef>,
 }
@@ -179,6 +181,10 @@ pub fn action_item_view(item: &ActionItem, kb: &Kb, incident: Option<&Incident>)
             ActionStatus::WontDo => "Won't do",
         },
         overdue: is_overdue(item, kb),
+        days_overdue: item
+            .due
+            .filter(|_| is_overdue(item, kb))
+            .map(|due| (kb.scope.now - due).get_days()),
         incident: incident.map(IncidentRef::new),
     }
 }

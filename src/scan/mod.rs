@@ -7,12 +7,13 @@
 pub(crate) mod placeholders;
 pub mod secrets;
 
+use std::collections::HashSet;
 use std::ops::Range;
 
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::diagnostics::{Diagnostic, LineIndex};
+use crate::diagnostics::{Diagnostic, LineIndex, codes};
 use crate::load::{SourceFile, Sources};
 
 /// One problem found by a scanner, as a byte range of the scanned text.
@@ -59,6 +60,38 @@ pub fn scan_sources(sources: &Sources, scan: Scan) -> Vec<Diagnostic> {
         .content
         .par_iter()
         .flat_map_iter(|file| scan_file(file, &sources.config, scan))
+        .collect()
+}
+
+/// What `build` says about placeholders: one warning per postmortem it
+/// publishes (`published`: the paths of those that are not drafts) that
+/// still holds template placeholders, at the first one. The site is built
+/// all the same; `check`, which CI runs first, fails on them, and
+/// `build --strict` refuses them.
+pub fn unfinished_postmortems(sources: &Sources, published: &HashSet<&str>) -> Vec<Diagnostic> {
+    sources
+        .content
+        .par_iter()
+        .filter(|file| published.contains(file.path.as_str()))
+        .filter_map(|file| {
+            let found = placeholders::scan(&file.text);
+            let first = found.first()?;
+            let shown = file.text[first.range.clone()].lines().next().unwrap_or_default();
+            let location = LineIndex::new(&file.text).location(first.range.start, shown.chars().count());
+            let (count, them) = match found.len() {
+                1 => ("1 placeholder".to_string(), "it"),
+                n => (format!("{n} placeholders"), "them"),
+            };
+            Some(
+                Diagnostic::warning(
+                    codes::PLACEHOLDER,
+                    &file.path,
+                    format!("published with {count} left from the template, first `{shown}`"),
+                )
+                .at(location)
+                .hint(format!("replace {them}, or mark the postmortem `draft: true` until it is finished; `hindsight check` lists every one")),
+            )
+        })
         .collect()
 }
 

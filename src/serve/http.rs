@@ -139,10 +139,20 @@ pub fn answer(site: &impl Source, url: &str, range: Option<&str>) -> Answer {
         Target::File(key) => key,
     };
     let Some(body) = site.file(&key) else {
+        let path = url.split(['?', '#']).next().unwrap_or("");
         if site.has(&format!("{key}/index.html")) {
-            let path = url.split(['?', '#']).next().unwrap_or("");
             return Answer::text(StatusCode::MOVED_PERMANENTLY, "moved\n")
                 .header(header::LOCATION, format!("{path}/"));
+        }
+        // Site URLs are lowercase (`/incidents/inc-2025-001/`): an address
+        // typed as the id is written (`/incidents/INC-2025-001/`) leads there.
+        let lower = key.to_ascii_lowercase();
+        if lower != key && (site.has(&lower) || site.has(&format!("{lower}/index.html"))) {
+            let query = url[path.len()..].split('#').next().unwrap_or("");
+            return Answer::text(StatusCode::MOVED_PERMANENTLY, "moved\n").header(
+                header::LOCATION,
+                format!("{}{query}", path.to_ascii_lowercase()),
+            );
         }
         return not_found(site);
     };
@@ -202,6 +212,10 @@ mod tests {
         [
             ("index.html", "<html><body>home</body></html>"),
             ("incidents/index.html", "<html><body>list</body></html>"),
+            (
+                "incidents/inc-1/index.html",
+                "<html><body>one</body></html>",
+            ),
             ("404.html", "<html><body>Page not found</body></html>"),
             ("search/index.pack", "0123456789"),
             ("search/runtime.wasm", "\0asm"),
@@ -306,6 +320,13 @@ mod tests {
         let missing = get("/nope/", None);
         assert_eq!(missing.status, StatusCode::NOT_FOUND);
         assert_eq!(missing.body, "<html><body>Page not found</body></html>");
+        let any_case = get("/Incidents/INC-1/?q=A", None);
+        assert_eq!(any_case.status, StatusCode::MOVED_PERMANENTLY);
+        assert_eq!(
+            header(&any_case, header::LOCATION).as_deref(),
+            Some("/incidents/inc-1/?q=A")
+        );
+        assert_eq!(get("/NOPE/", None).status, StatusCode::NOT_FOUND);
         let folder = get("/incidents?x=1", None);
         assert_eq!(folder.status, StatusCode::MOVED_PERMANENTLY);
         assert_eq!(

@@ -6,6 +6,7 @@ mod support;
 mod browser;
 mod build;
 mod check;
+mod cli;
 mod findability;
 // Symlinks, signals and mounts: Unix only.
 #[cfg(unix)]
@@ -14,6 +15,8 @@ mod import;
 mod init;
 mod metrics;
 mod new;
+mod pages;
 mod pagination;
 mod search;
 mod serve;
+mod similarity;

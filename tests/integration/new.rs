@@ -22,12 +22,52 @@ fn new_then_build() {
     let path = "content/INC-2026-003-checkout-outage-payments-down.md";
     assert!(
         run.stdout
-            .starts_with(&format!("Created {path} (INC-2026-003): replace")),
+            .starts_with(&format!("Created {path} (INC-2026-003), a draft: replace")),
         "{}",
         run.stdout
     );
     insta::assert_snapshot!("new_postmortem", site.read(path));
 
+    // A draft: left out of the site, shown with --drafts.
+    let build = site.build(&[]);
+    assert_eq!(build.code, 0, "{}", build.stderr);
+    assert!(
+        build.summary().starts_with("Built 23 incidents"),
+        "{}",
+        build.stdout
+    );
+    assert!(!site.exists("public/incidents/inc-2026-003/index.html"));
+    assert!(!site.read("public/index.html").contains("Checkout outage"));
+    // (The bundled content has a draft of its own.)
+    let drafts = site.build(&["--drafts"]);
+    assert!(
+        drafts.summary().starts_with("Built 25 incidents"),
+        "{}",
+        drafts.stdout
+    );
+    let page = site.read("public/incidents/inc-2026-003/index.html");
+    assert!(page.contains("Checkout outage: payments down"));
+
+    // Every prompt left in the draft is a placeholder warning for `check`...
+    let placeholders = |run: &crate::support::Run, severity: &str| {
+        let findings: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+        findings
+            .iter()
+            .filter(|f| {
+                f["path"] == path && f["code"] == "placeholder" && f["severity"] == severity
+            })
+            .count()
+    };
+    let check = site.run(&["check", "--now", "2026-03-02", "--format", "json"]);
+    assert_eq!(check.code, 0);
+    assert_eq!(placeholders(&check, "warning"), 11);
+
+    // ...and an error once it is no longer a draft; `build` publishes it, with a warning.
+    let text = site.read(path).replace("\ndraft: true\n", "\n");
+    site.write(path, text);
+    let check = site.run(&["check", "--now", "2026-03-02", "--format", "json"]);
+    assert_eq!(check.code, 1);
+    assert_eq!(placeholders(&check, "error"), 11);
     let build = site.build(&[]);
     assert_eq!(build.code, 0, "{}", build.stderr);
     assert!(
@@ -35,18 +75,14 @@ fn new_then_build() {
         "{}",
         build.stdout
     );
-    let page = site.read("public/incidents/inc-2026-003/index.html");
-    assert!(page.contains("Checkout outage: payments down"));
-
-    // Every prompt left in the template is a placeholder warning for `check`.
-    let check = site.run(&["check", "--now", "2026-03-02", "--format", "json"]);
-    assert_eq!(check.code, 0);
-    let findings: Vec<serde_json::Value> = serde_json::from_str(&check.stdout).unwrap();
-    let placeholders = findings
-        .iter()
-        .filter(|f| f["path"] == path && f["code"] == "placeholder")
-        .count();
-    assert_eq!(placeholders, 11);
+    assert!(
+        build.stderr.contains(
+            "warning[placeholder]: published with 11 placeholders left from the template, first `[What happened"
+        ) && build.stderr.contains(&format!("--> {path}:")),
+        "{}",
+        build.stderr
+    );
+    assert_eq!(site.build(&["--strict"]).code, 1);
 }
 
 #[test]

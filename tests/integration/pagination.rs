@@ -174,7 +174,7 @@ fn long_lists_are_split_into_pages_that_show_every_item_once() {
     );
 
     // Action items: 260 overdue and 260 done, 200 a page beyond the index.
-    let action = r#"<td>((?:Fix cause|Add alert) \d+)</td>"#;
+    let action = r#"<td>((?:Fix cause|Add alert) \d+)<span class="item-incident">"#;
     let overdue = pages(&site, "action-items/overdue/");
     assert_eq!(overdue.len(), 2);
     assert_each_once(&tally(&overdue, action), 260, "overdue action items");

@@ -1,6 +1,8 @@
 //! `action-items/`: every action item by status (the index shows the first
-//! of each; a status with more has pages of its own), and the one order in
-//! which every page lists action items.
+//! of each; a status with more has pages of its own), open items by owner,
+//! and the one order in which every page lists action items.
+
+use std::collections::HashMap;
 
 use jiff::civil::Date;
 use serde::Serialize;
@@ -16,14 +18,25 @@ use crate::render::views::{ActionItemView, action_item_view, is_overdue};
 pub const ACTION_ITEMS_ON_INDEX: usize = 100;
 /// Items per page of one status.
 pub const ACTION_ITEMS_PER_PAGE: usize = 200;
+/// Owners the index groups open items under (those with the most overdue).
+pub const OWNERS_ON_INDEX: usize = 50;
+/// Open items shown for each owner (the most urgent).
+pub const ITEMS_PER_OWNER: usize = 10;
 
-/// The context of `action_items.html`.
+/// The context of `action_items.html`. "Open" means open or in progress,
+/// overdue or not, as on the home page and in the metrics.
 #[derive(Debug, Serialize)]
 pub struct ActionItemsPage {
-    /// Open or in progress, past the due date.
+    /// Open, past the due date.
     pub overdue: BucketView,
-    /// Open or in progress, not overdue.
+    /// Open, not overdue.
     pub open: BucketView,
+    /// Every open item: `overdue` and `open` together.
+    pub open_total: usize,
+    /// Open items by owner: most overdue first; at most [`OWNERS_ON_INDEX`].
+    pub owners: Vec<OwnerGroup>,
+    /// Owners with open items, shown or not.
+    pub owners_total: usize,
     pub done: BucketView,
     pub wont_do: BucketView,
     pub total: usize,
@@ -42,6 +55,18 @@ pub struct BucketView {
     pub count: usize,
     /// Its own first page, when it has more items than shown here.
     pub all: Option<String>,
+}
+
+/// The open action items of one owner (or of nobody).
+#[derive(Debug, Serialize)]
+pub struct OwnerGroup {
+    /// None: items nobody owns.
+    pub owner: Option<String>,
+    /// Open items of this owner, shown or not.
+    pub open: usize,
+    pub overdue: usize,
+    /// The most urgent first; at most [`ITEMS_PER_OWNER`].
+    pub items: Vec<ActionItemView>,
 }
 
 /// An action item with the incident it belongs to.
@@ -81,7 +106,7 @@ impl Bucket {
     pub fn title(self) -> &'static str {
         match self {
             Bucket::Overdue => "Overdue",
-            Bucket::Open => "Open and in progress",
+            Bucket::Open => "Open, not overdue",
             Bucket::Done => "Done",
             Bucket::WontDo => "Won't do",
         }
@@ -143,6 +168,59 @@ pub fn views(items: &[Owned<'_>], kb: &Kb) -> Vec<ActionItemView> {
         .collect()
 }
 
+/// The open items of `items` (in urgency order) grouped by owner (names
+/// compared case-insensitively): owners with the most overdue items first,
+/// then the most open, then by name; items nobody owns last.
+fn by_owner(items: &[Owned<'_>], kb: &Kb) -> Vec<OwnerGroup> {
+    let mut groups: Vec<(OwnerGroup, Vec<Owned<'_>>)> = Vec::new();
+    let mut index: HashMap<Option<String>, usize> = HashMap::new();
+    for &(incident, item) in items.iter().filter(|(_, a)| a.status.is_pending()) {
+        let owner = item
+            .owner
+            .as_deref()
+            .map(str::trim)
+            .filter(|o| !o.is_empty());
+        let n = *index
+            .entry(owner.map(str::to_lowercase))
+            .or_insert_with(|| {
+                groups.push((
+                    OwnerGroup {
+                        owner: owner.map(str::to_string),
+                        open: 0,
+                        overdue: 0,
+                        items: Vec::new(),
+                    },
+                    Vec::new(),
+                ));
+                groups.len() - 1
+            });
+        let (group, owned) = &mut groups[n];
+        group.open += 1;
+        group.overdue += usize::from(is_overdue(item, kb));
+        owned.push((incident, item));
+    }
+    groups.sort_by(|(a, _), (b, _)| {
+        (
+            a.owner.is_none(),
+            std::cmp::Reverse(a.overdue),
+            std::cmp::Reverse(a.open),
+        )
+            .cmp(&(
+                b.owner.is_none(),
+                std::cmp::Reverse(b.overdue),
+                std::cmp::Reverse(b.open),
+            ))
+            .then_with(|| a.owner.cmp(&b.owner))
+    });
+    groups
+        .into_iter()
+        .map(|(mut group, owned)| {
+            group.items = views(&owned[..owned.len().min(ITEMS_PER_OWNER)], kb);
+            group
+        })
+        .collect()
+}
+
 pub fn index(data: &SiteData<'_>) -> ActionItemsPage {
     let kb = data.kb;
     let bucket = |b: Bucket| {
@@ -155,7 +233,17 @@ pub fn index(data: &SiteData<'_>) -> ActionItemsPage {
     };
     let total = kb.incidents.iter().map(|i| i.action_items.len()).sum();
     let done = data.action_items[Bucket::Done as usize].len();
+    let open: Vec<Owned<'_>> = [Bucket::Overdue, Bucket::Open]
+        .iter()
+        .flat_map(|&b| data.action_items[b as usize].iter().copied())
+        .collect();
+    let mut owners = by_owner(&open, kb);
+    let owners_total = owners.len();
+    owners.truncate(OWNERS_ON_INDEX);
     ActionItemsPage {
+        open_total: open.len(),
+        owners,
+        owners_total,
         overdue: bucket(Bucket::Overdue),
         open: bucket(Bucket::Open),
         done: bucket(Bucket::Done),

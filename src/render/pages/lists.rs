@@ -299,7 +299,10 @@ pub fn search(data: &SiteData<'_>) -> SearchPage {
     }
 }
 
-/// The context of `404.html`: nothing besides the frame (whose `root` is
-/// the site's base path, since the page is served from any depth).
+/// The context of `404.html`, which is served from any depth: the site's
+/// base path (from `base_url`, else `/`) for its `<base>` element, to which
+/// its links (`root` is empty) are relative.
 #[derive(Debug, Serialize)]
-pub struct NotFoundPage {}
+pub struct NotFoundPage {
+    pub base_path: String,
+}

@@ -2,24 +2,30 @@
 //! (`chrome`), pages served over loopback by a static host (`server`).
 //!
 //! - `accessibility`: axe-core on every page type, light, dark and phone;
+//! - `layout`: no page wider than a phone, nothing printed wider than A4;
+//! - `not_found`: the 404 page under a base path, lowercase redirects;
 //! - `links`: every internal link and asset of the bundled site resolves;
 //! - `lists`: the incidents list's filter and sort across its pages;
 //! - `screenshots`: pictures of the main pages, for people to look at;
 //! - `search`: the search box and page find what `hindsight search` finds;
 //! - `search_latency`: sizes and query latency in Chromium, when asked;
 //! - `serve_overlay`: `hindsight serve`'s build-error overlay;
+//! - `tables`: filtering and sorting tables and lists;
 //! - `findability_pagefind`: the findability suite through Pagefind, when asked.
 
 mod accessibility;
 mod chrome;
 mod findability_pagefind;
+mod layout;
 mod links;
 mod lists;
+mod not_found;
 mod screenshots;
 mod search;
 mod search_latency;
 mod serve_overlay;
 mod server;
+mod tables;
 
 use std::path::Path;
 

@@ -117,22 +117,59 @@ pub fn year_chart(kb: &Kb, levels: &[String], metrics: &Metrics) -> Chart {
         layout: Layout::Stacked,
         scale: Scale::Count,
         size: charts::WIDE,
-        categories: metrics
-            .years
-            .iter()
-            .enumerate()
-            .map(|(i, y)| Category {
-                label: year_name(kb, y.year),
-                sublabel: None,
-                name: year_name(kb, y.year),
-                href: None,
-                gap_before: i > 0 && metrics.years[i - 1].year != y.year - 1,
-                small_sample: false,
-            })
-            .collect(),
+        categories: year_categories(kb, metrics, |_| false),
         series: severity_series(levels, &columns),
         small_sample_note: None,
     })
+}
+
+/// Median time to resolve per year, each bar labelled with its value; none
+/// when no year has a known time.
+pub fn year_ttr_chart(kb: &Kb, metrics: &Metrics) -> ChartSpec {
+    let stats = |i: usize| metrics.years[i].figures.mttr_minutes.as_ref();
+    ChartSpec {
+        id: "chart-years-ttr".into(),
+        title: "Time to resolve per year (median)".into(),
+        category_heading: "Year".into(),
+        // One series, stacked: every bar carries its value on top.
+        layout: Layout::Stacked,
+        scale: Scale::Minutes,
+        size: charts::WIDE,
+        categories: year_categories(kb, metrics, |i| {
+            stats(i).is_some_and(DurationStats::is_small_sample)
+        }),
+        series: vec![Series {
+            name: "Median".into(),
+            class: "median".into(),
+            values: (0..metrics.years.len())
+                .map(|i| stats(i).map(|s| s.median.get()))
+                .collect(),
+        }],
+        small_sample_note: Some(format!(
+            "small sample: fewer than {SMALL_SAMPLE} incidents with a known time to resolve"
+        )),
+    }
+}
+
+/// Chart categories for the listed years, breaks where years were skipped.
+fn year_categories(
+    kb: &Kb,
+    metrics: &Metrics,
+    small_sample: impl Fn(usize) -> bool,
+) -> Vec<Category> {
+    metrics
+        .years
+        .iter()
+        .enumerate()
+        .map(|(i, y)| Category {
+            label: year_name(kb, y.year),
+            sublabel: None,
+            name: year_name(kb, y.year),
+            href: None,
+            gap_before: i > 0 && metrics.years[i - 1].year != y.year - 1,
+            small_sample: small_sample(i),
+        })
+        .collect()
 }
 
 /// Chart categories for quarters: `Q1` over the (fiscal) year, breaks

@@ -169,12 +169,15 @@ fn measures(levels: &[String]) -> Vec<Measure> {
             text: Some(|f| format!("{} / {}", f.action_items.done, f.action_items.total)),
             ..Measure::count("Action items done", false, |f| f.action_items.done)
         },
-        Measure::new(
-            "completed",
-            true,
-            Scale::Percent,
-            Box::new(|f| f.action_items.completion_rate.map(|r| r * 100.0)),
-        )
+        Measure {
+            small_sample: Box::new(|f| f.action_items.is_small_sample()),
+            ..Measure::new(
+                "completed",
+                true,
+                Scale::Percent,
+                Box::new(|f| f.action_items.completion_rate.map(|r| r * 100.0)),
+            )
+        }
         .compared_as("Action items completed", Higher)
         .key(),
         Measure::count("still open", true, |f| f.action_items.open),
@@ -201,8 +204,13 @@ pub struct Against {
     pub value: String,
     /// `+2`, `−15m`, `+10 pts`, `no change`, or `–` when either side is unknown.
     pub change: String,
-    /// `better`, `worse`, `same` or `unknown`.
+    /// `better`, `worse`, `same`, `unknown`, or `unclear` when either side
+    /// is a small sample (a change between a few values is not a trend, so
+    /// it is shown uncoloured).
     pub direction: &'static str,
+    /// The earlier figure is a small sample.
+    #[serde(skip)]
+    pub small_sample: bool,
 }
 
 impl Against {
@@ -218,6 +226,7 @@ impl Against {
             value: before.incidents.to_string(),
             change,
             direction,
+            small_sample: false,
         }
     }
 }
@@ -267,6 +276,8 @@ pub struct Baseline {
 pub struct Comparison {
     pub baselines: Vec<Baseline>,
     pub rows: Vec<ComparisonRow>,
+    /// Some row holds a small sample (the page explains the `*`).
+    pub small_samples: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -279,6 +290,9 @@ pub struct ComparisonRow {
     pub key: bool,
     /// A detail of the row above (severity levels under incidents).
     pub sub: bool,
+    /// The current figure is a small sample.
+    #[serde(skip)]
+    pub small_sample: bool,
 }
 
 impl Comparison {
@@ -289,6 +303,7 @@ impl Comparison {
         for row in &mut self.rows {
             row.against.truncate(1);
         }
+        self.small_samples = any_small_sample(&self.rows);
         self
     }
 }
@@ -305,13 +320,21 @@ pub fn comparison(
             let compared = m.compared.as_ref()?;
             let now = (m.read)(current);
             Some(ComparisonRow {
+                small_sample: (m.small_sample)(current),
                 current: m.display(current),
                 against: baselines
                     .iter()
                     .map(|(_, before)| {
-                        let (change, direction) =
+                        let (change, mut direction) =
                             change(now, (m.read)(before), compared.goal, m.scale);
+                        let small_before = (m.small_sample)(before);
+                        if (small_before || (m.small_sample)(current))
+                            && matches!(direction, "better" | "worse")
+                        {
+                            direction = "unclear";
+                        }
                         Against {
+                            small_sample: small_before,
                             value: m.display(before),
                             change,
                             direction,
@@ -326,11 +349,17 @@ pub fn comparison(
                 key: compared.key,
             })
         })
-        .collect();
+        .collect::<Vec<ComparisonRow>>();
     Comparison {
         baselines: baselines.into_iter().map(|(b, _)| b).collect(),
+        small_samples: any_small_sample(&rows),
         rows,
     }
+}
+
+fn any_small_sample(rows: &[ComparisonRow]) -> bool {
+    rows.iter()
+        .any(|r| r.small_sample || r.against.iter().any(|a| a.small_sample))
 }
 
 /// A row of the quarters-side-by-side table.

@@ -51,8 +51,12 @@ pub struct MetricsOverview {
     pub has_unrated: bool,
     /// Every listed year, newest first.
     pub years: Vec<YearRow>,
+    /// Some year has a figure from a small sample.
+    pub small_sample_years: bool,
     /// Incidents per year, when there are two years or more.
     pub year_chart: Option<Chart>,
+    /// Median time to resolve per year, when some year has one.
+    pub year_ttr_chart: Option<Chart>,
     /// Incidents in some period.
     pub incidents: usize,
     /// Incidents without any date.
@@ -100,6 +104,7 @@ pub struct Headline {
     pub quarter: PeriodView,
     /// The key measures against the quarter before.
     pub comparison: Comparison,
+    pub small_sample: usize,
 }
 
 /// Incidents per quarter of a tag or service (`partials/trend.html`).
@@ -146,7 +151,8 @@ fn quarter_comparison(kb: &Kb, metrics: &Metrics, quarter: Quarter, quiet: &Figu
     comparison(current, baselines, &severity_names(kb))
 }
 
-/// The latest listed quarter's headline; none without dated incidents.
+/// The latest listed quarter's headline (the current one, by `--now`,
+/// unless incidents are dated later); none without dated incidents.
 pub fn headline(data: &SiteData<'_>) -> Option<Headline> {
     let (kb, metrics) = (data.kb, data.metrics);
     let last = metrics.quarters.len().checked_sub(1)?;
@@ -155,6 +161,7 @@ pub fn headline(data: &SiteData<'_>) -> Option<Headline> {
     Some(Headline {
         quarter: quarter_view(kb, metrics, last),
         comparison: comparison.key_only(),
+        small_sample: SMALL_SAMPLE,
     })
 }
 
@@ -239,9 +246,13 @@ pub fn index_page(data: &SiteData<'_>) -> MetricsIndexPage {
                 .map(|spec| format!("{}: no data in these quarters.", spec.title))
                 .collect(),
             has_unrated: metrics.years.iter().any(|y| y.figures.unrated > 0),
+            small_sample_years: years.iter().any(|y| y.period.small_sample),
             years,
             year_chart: (metrics.years.len() > 1)
                 .then(|| chart_specs::year_chart(kb, &levels, metrics)),
+            year_ttr_chart: Some(chart_specs::year_ttr_chart(kb, metrics))
+                .filter(ChartSpec::has_data)
+                .map(Chart::build),
             incidents: dated,
             undated: kb.incidents.len() - dated,
             quarter_count: metrics.quarters.len(),

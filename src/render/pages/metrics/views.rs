@@ -28,8 +28,10 @@ pub struct PeriodView {
     /// Time to detect.
     pub ttd: Option<StatsView>,
     pub action_items: ActionItemCounts,
-    /// Action items done, `40%`.
+    /// Action items done, `40%` (`33%*` from a small sample).
     pub completion: Option<String>,
+    /// Some figure of the period is a small sample (marked `*`).
+    pub small_sample: bool,
     pub repeats: usize,
     pub top_tags: Vec<CountView>,
     pub top_services: Vec<CountView>,
@@ -148,7 +150,19 @@ pub fn period_view(
         ttr: StatsView::new(figures.mttr_minutes.as_ref()),
         ttd: StatsView::new(figures.mttd_minutes.as_ref()),
         action_items: figures.action_items,
-        completion: figures.action_items.completion_rate.map(percent),
+        completion: figures.action_items.completion_rate.map(|rate| {
+            let flag = if figures.action_items.is_small_sample() {
+                "*"
+            } else {
+                ""
+            };
+            format!("{}{flag}", percent(rate))
+        }),
+        small_sample: figures.action_items.is_small_sample()
+            || [&figures.mttr_minutes, &figures.mttd_minutes]
+                .into_iter()
+                .flatten()
+                .any(DurationStats::is_small_sample),
         repeats: figures.repeat_incidents,
         top_tags: count_views(&figures.top_tags, Some(tag_path)),
         top_services: count_views(&figures.top_services, Some(service_path)),
