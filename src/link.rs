@@ -302,7 +302,7 @@ pub fn link(all: Vec<Incident>, config: Config, scope: Scope) -> (Kb, Vec<Diagno
     let related = related_incidents(&incidents, &tags, &services, &explicit);
     detect_repeats(&incidents, &config, &mut repeats);
     let days: Vec<Option<Date>> = incidents.iter().map(|i| incident_day(i, &config)).collect();
-    let quarters = days
+    let quarters: Vec<Option<Quarter>> = days
         .iter()
         .map(|d| d.map(|d| Quarter::of(d, config.fiscal_year_start_month)))
         .collect();
@@ -311,6 +311,7 @@ pub fn link(all: Vec<Incident>, config: Config, scope: Scope) -> (Kb, Vec<Diagno
             &incidents,
             &explicit,
             &days,
+            &quarters,
             &config.search_synonyms,
             &config.similar,
         )

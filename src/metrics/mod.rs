@@ -70,6 +70,9 @@ pub struct Figures {
     pub mttd_minutes: Option<DurationStats>,
     pub action_items: ActionItemCounts,
     pub repeat_incidents: usize,
+    /// Lessons of the period's incidents that an incident of an earlier
+    /// quarter had learned already (a recurring lesson learned again).
+    pub lessons_learned_again: usize,
     pub top_tags: Vec<Ranked>,
     pub top_services: Vec<Ranked>,
     pub top_contributing_factors: Vec<Ranked>,
@@ -279,6 +282,7 @@ fn figures(kb: &Kb, names: &LabelNames<'_>, members: Vec<usize>) -> Figures {
         mttd_minutes: DurationStats::of(incidents().filter_map(|i| i.time_to_detect())),
         action_items,
         repeat_incidents: members.iter().filter(|&&n| kb.repeats[n].is_some()).count(),
+        lessons_learned_again: members.iter().map(|&n| kb.meaning.learned_again[n]).sum(),
         top_tags: top_labels(kb, &members, |i| &i.tags, &names.tags),
         top_services: top_labels(kb, &members, |i| &i.services, &names.services),
         top_contributing_factors: top_factors(members.iter().rev().map(|&n| &kb.incidents[n])),

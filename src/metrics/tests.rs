@@ -180,6 +180,7 @@ fn a_quiet_quarter_has_zeros_and_nulls() {
                 completion_rate: None
             },
             repeat_incidents: 0,
+            lessons_learned_again: 0,
             top_tags: vec![],
             top_services: vec![],
             top_contributing_factors: vec![],
@@ -319,6 +320,7 @@ fn serialises_to_the_metrics_json_schema() {
                 "mttd_minutes": {"mean": 15.0, "median": 15.0, "p90": 15.0, "n": 1},
                 "action_items": {"total": 4, "done": 1, "open": 2, "completion_rate": 0.25},
                 "repeat_incidents": 1,
+                "lessons_learned_again": 0,
                 "top_tags": [["database", 2], ["dns", 1]],
                 "top_services": [["api", 2], ["web", 1]],
                 "top_contributing_factors": [["Missing alert", 2], ["No load test", 1]]
@@ -334,6 +336,7 @@ fn serialises_to_the_metrics_json_schema() {
                 "mttd_minutes": {"mean": 15.0, "median": 15.0, "p90": 15.0, "n": 1},
                 "action_items": {"total": 4, "done": 1, "open": 2, "completion_rate": 0.25},
                 "repeat_incidents": 1,
+                "lessons_learned_again": 0,
                 "top_tags": [["database", 2], ["dns", 1]],
                 "top_services": [["api", 2], ["web", 1]],
                 "top_contributing_factors": [["Missing alert", 2], ["No load test", 1]]

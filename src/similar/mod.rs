@@ -11,6 +11,7 @@ mod terms;
 use jiff::civil::Date;
 
 use crate::incident::Incident;
+use crate::quarter::Quarter;
 
 /// `similar:` in hindsight.yaml.
 #[derive(Debug, Clone, PartialEq)]
@@ -75,15 +76,20 @@ pub struct Meaning {
     pub lesson_groups: Vec<LessonGroup>,
     /// Per incident, per lesson: its group in `lesson_groups`.
     pub group_of: Vec<Vec<Option<usize>>>,
+    /// Per incident: how many of its lessons were learned already by an
+    /// incident of an earlier quarter (docs/metrics.md: lessons learned again).
+    pub learned_again: Vec<usize>,
 }
 
 impl Meaning {
     /// Similar incidents (never one in `excluded[n]`, the explicitly
-    /// related) and recurring lessons. `days[n]` is incident `n`'s day.
+    /// related) and recurring lessons. `days[n]` and `quarters[n]` are
+    /// incident `n`'s day and quarter.
     pub fn compute(
         incidents: &[Incident],
         excluded: &[Vec<usize>],
         days: &[Option<Date>],
+        quarters: &[Option<Quarter>],
         synonyms: &[Vec<String>],
         settings: &Settings,
     ) -> Meaning {
@@ -96,21 +102,32 @@ impl Meaning {
                 similar: vec![Vec::new(); incidents.len()],
                 lesson_groups: Vec::new(),
                 group_of,
+                learned_again: vec![0; incidents.len()],
             };
         }
         let (similar, lesson_groups) = rayon::join(
             || incidents::similar_incidents(incidents, excluded, synonyms, settings),
             || lessons::lesson_groups(incidents, days, synonyms, settings),
         );
+        let mut learned_again = vec![0; incidents.len()];
         for (g, group) in lesson_groups.iter().enumerate() {
+            let first = group
+                .members
+                .iter()
+                .filter_map(|m| quarters[m.incident])
+                .min();
             for m in &group.members {
                 group_of[m.incident][m.lesson] = Some(g);
+                if quarters[m.incident].is_some_and(|q| first.is_some_and(|f| q > f)) {
+                    learned_again[m.incident] += 1;
+                }
             }
         }
         Meaning {
             similar,
             lesson_groups,
             group_of,
+            learned_again,
         }
     }
 }

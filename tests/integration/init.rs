@@ -694,3 +694,75 @@ fn init_never_overwrites() {
     );
     assert!(!dir.path().join("content").exists());
 }
+
+/// The repository's release workflow publishes what the pipelines of `init`
+/// and `cargo binstall` download: a binary for every target `install.sh`
+/// names, under the names it asks for, each with its SHA-256.
+#[test]
+fn the_release_workflow_publishes_what_the_pipelines_download() {
+    let root = repo();
+    let release = yaml(&root.join(".github/workflows/release.yml"));
+    assert_eq!(
+        release["on"]["push"]["tags"].as_sequence().unwrap()[0].as_str(),
+        Some("v*")
+    );
+    let targets: BTreeSet<String> = release["jobs"]["binaries"]["strategy"]["matrix"]["include"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|t| t["target"].as_str().unwrap().to_string())
+        .collect();
+    // Every target the install script can ask for is built.
+    let install = std::fs::read_to_string(root.join("src/scaffold/init/install.sh")).unwrap();
+    let asked = regex::Regex::new(r"target=([a-z0-9_-]+) ;;").unwrap();
+    let asked: BTreeSet<String> = asked
+        .captures_iter(&install)
+        .map(|c| c[1].to_string())
+        .filter(|t| t != "none")
+        .collect();
+    assert_eq!(asked.len(), 4, "{install}");
+    assert!(asked.is_subset(&targets), "{asked:?} not in {targets:?}");
+    assert!(targets.contains("x86_64-pc-windows-msvc"), "{targets:?}");
+    // The names: `hindsight-v<version>-<target>.tar.gz` and its `.sha256`,
+    // as install.sh and [package.metadata.binstall] read them.
+    let steps = scripts(&release);
+    let package = &steps
+        .iter()
+        .find(|(name, _)| name.ends_with(": Package"))
+        .expect("a Package step")
+        .1;
+    assert!(
+        package.contains(r#"name="hindsight-$TAG-$TARGET""#),
+        "{package}"
+    );
+    assert!(package.contains(r#"tar -czf "$name.tar.gz" "$name""#));
+    assert!(package.contains(r#"shasum -a 256 "$name.tar.gz" > "$name.tar.gz.sha256""#));
+    assert!(install.contains(r#"name="hindsight-v$HINDSIGHT_VERSION-$target""#));
+    assert!(install.contains(r#"cp "$tmp/$name/hindsight""#));
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    assert!(manifest.contains(
+        r#"pkg-url = "{ repo }/releases/download/v{ version }/hindsight-v{ version }-{ target }{ archive-suffix }""#
+    ));
+    // What the steps copy and build exists; the binary is `hindsight`.
+    for file in ["README.md", "LICENSE", "Cargo.lock"] {
+        assert!(root.join(file).is_file(), "{file}");
+    }
+    assert!(
+        manifest.contains("[[bin]]\nname = \"hindsight\""),
+        "{manifest}"
+    );
+    let build = &steps
+        .iter()
+        .find(|(name, _)| name.ends_with(": Build"))
+        .unwrap()
+        .1;
+    assert!(
+        build.contains("--locked") && build.contains("--bin hindsight"),
+        "{build}"
+    );
+    // Nothing to fill in by hand.
+    let text = std::fs::read_to_string(root.join(".github/workflows/release.yml")).unwrap();
+    for placeholder in ["your-org", "TODO", "FIXME", "{{VERSION", "{{REPOSITORY"] {
+        assert!(!text.contains(placeholder), "{placeholder}");
+    }
+}

@@ -60,6 +60,7 @@ fn a_quarter_has_every_figure() {
             "mttd_minutes": {"mean": 20.0, "median": 20.0, "p90": 20.0, "n": 1},
             "action_items": {"total": 3, "done": 2, "open": 1, "completion_rate": 0.667},
             "repeat_incidents": 1,
+            "lessons_learned_again": 0,
             "top_tags": [["database", 2], ["dns", 1]],
             "top_services": [["api", 2], ["web", 1]],
             "top_contributing_factors": [["No failover drill", 2]]

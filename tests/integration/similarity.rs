@@ -250,3 +250,64 @@ fn similar_false_turns_it_off_and_similarity_is_deterministic() {
     assert_eq!(run.code, 2, "an invalid threshold is a configuration error");
     assert!(run.stderr.contains("similar.min_score"), "{}", run.stderr);
 }
+
+#[test]
+fn pages_show_similar_incidents_recurring_lessons_and_their_count_per_quarter() {
+    let site = built_site("bundled").expect("the bundled content");
+    let page = site.read("public/incidents/inc-2024-011/index.html");
+    let similar = &page[page
+        .find("<h2 id=\"similar-title\">Similar incidents</h2>")
+        .expect("a Similar incidents section")..];
+    let similar = &similar[..similar.find("</section>").unwrap()];
+    assert!(similar.contains("INC-2024-002"), "{similar}");
+    assert!(
+        similar.contains("Shares the words <q>pool</q>"),
+        "the reason, as written: {similar}"
+    );
+    let related = &page[page.find("id=\"related-title\"").unwrap()..];
+    let related = &related[..related.find("</section>").unwrap()];
+    assert!(
+        !related.contains("INC-2024-002"),
+        "listed once, under Similar: {related}"
+    );
+
+    let recurring = &page[page
+        .find("<h2 id=\"recurring-title\">Lessons learned more than once</h2>")
+        .expect("recurring lessons marked")..];
+    let recurring = &recurring[..recurring.find("</section>").unwrap()];
+    assert!(recurring.contains("href=\"#lesson-5\""), "{recurring}");
+    assert!(recurring.contains("Learned in 3 incidents"), "{recurring}");
+    assert!(recurring.contains("INC-2026-001") && recurring.contains("INC-2024-002"));
+
+    let lessons = site.read("public/lessons/index.html");
+    let lead = lessons
+        .find("Learned more than once")
+        .expect("the lead section");
+    let first_tag = lessons
+        .find("class=\"lesson-group\"")
+        .expect("the lessons by tag");
+    assert!(
+        lead < first_tag,
+        "the lessons page leads with recurring lessons"
+    );
+    assert!(lessons[lead..first_tag].contains("3 incidents, 2024-02-27 to 2026-02-10"));
+
+    let metrics = json(&site, "metrics.json");
+    let learned_again = |quarter: &str| {
+        metrics["quarters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|q| q["quarter"] == quarter)
+            .map(|q| q["lessons_learned_again"].as_u64().unwrap())
+    };
+    // The pool-saturation lesson (first learned 2024-Q1) again in 2024-Q4
+    // and 2026-Q1; none in the quarter that first learned it.
+    assert_eq!(learned_again("2024-Q1"), Some(0));
+    assert_eq!(learned_again("2024-Q4"), Some(1));
+    assert_eq!(learned_again("2026-Q1"), Some(1));
+    assert!(
+        site.read("public/metrics/index.html")
+            .contains("Lessons learned again")
+    );
+}

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use serde::Serialize;
 
+use super::LessonRow;
 use crate::link::{Kb, RelationReason, RepeatKind};
 use crate::render::markdown::{BodyInput, LinkTarget, RenderedBody, TocEntry};
 use crate::render::views::{
@@ -77,6 +78,26 @@ pub struct LessonView {
     pub anchor: String,
 }
 
+/// An incident similar by content, with the words that make it so.
+#[derive(Debug, Clone, Serialize)]
+pub struct SimilarView {
+    pub incident: IncidentCard,
+    /// The distinctive words both share, as this incident writes them.
+    pub words: Vec<String>,
+}
+
+/// One of the incident's lessons that other incidents learned too.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecurringLessonView {
+    pub text: String,
+    /// The lesson's anchor on this page.
+    pub anchor: String,
+    /// How many incidents learned it, this one included.
+    pub incidents: usize,
+    /// The same lesson in the other incidents' words, oldest first.
+    pub elsewhere: Vec<LessonRow>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct KeyValue {
     pub key: String,
@@ -106,6 +127,10 @@ pub struct IncidentView {
     pub body_html: String,
     pub toc: Vec<TocEntry>,
     pub related: Vec<RelatedView>,
+    /// Similar by content, best first (never one in `related`).
+    pub similar: Vec<SimilarView>,
+    /// Its lessons that other incidents learned too, in page order.
+    pub recurring_lessons: Vec<RecurringLessonView>,
     pub backlinks: Vec<IncidentCard>,
     pub repeat_of: Option<RepeatView>,
     pub repeated_by: Vec<IncidentCard>,
@@ -177,8 +202,14 @@ impl IncidentView {
             timeline_entries: incident.timeline.len(),
             body_html: String::new(),
             toc: Vec::new(),
+            // An inferred relation that is also similar by content is
+            // listed once, under Similar incidents, with its words.
             related: kb.related[n]
                 .iter()
+                .filter(|r| {
+                    r.reason == RelationReason::Explicit
+                        || !kb.meaning.similar[n].iter().any(|s| s.target == r.target)
+                })
                 .map(|r| RelatedView {
                     incident: IncidentCard::new(kb, r.target),
                     reason: match &r.reason {
@@ -196,6 +227,14 @@ impl IncidentView {
                     explicit: r.reason == RelationReason::Explicit,
                 })
                 .collect(),
+            similar: kb.meaning.similar[n]
+                .iter()
+                .map(|s| SimilarView {
+                    incident: IncidentCard::new(kb, s.target),
+                    words: s.words.clone(),
+                })
+                .collect(),
+            recurring_lessons: recurring_lessons(kb, n),
             backlinks: kb.backlinks[n]
                 .iter()
                 .map(|&b| IncidentCard::new(kb, b))
@@ -219,4 +258,31 @@ impl IncidentView {
             source_path: incident.source_path.clone(),
         }
     }
+}
+
+/// Incident `n`'s lessons that belong to a group of recurring lessons, each
+/// with the group's lessons of other incidents.
+fn recurring_lessons(kb: &Kb, n: usize) -> Vec<RecurringLessonView> {
+    let incident = &kb.incidents[n];
+    kb.meaning.group_of[n]
+        .iter()
+        .enumerate()
+        .filter_map(|(l, group)| {
+            let group = &kb.meaning.lesson_groups[(*group)?];
+            let lesson = &incident.lessons[l];
+            Some(RecurringLessonView {
+                text: lesson.text.clone(),
+                anchor: lesson.anchor.clone(),
+                incidents: group.incidents.len(),
+                elsewhere: group
+                    .members
+                    .iter()
+                    .filter(|m| m.incident != n)
+                    .map(|m| {
+                        LessonRow::new(kb, m.incident, &kb.incidents[m.incident].lessons[m.lesson])
+                    })
+                    .collect(),
+            })
+        })
+        .collect()
 }

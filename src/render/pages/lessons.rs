@@ -86,12 +86,70 @@ pub fn has_pages(group: &LessonGroup<'_>, preview: usize) -> bool {
     group.lessons.len() > preview
 }
 
+/// Recurring lessons the index lists (those learned by the most incidents).
+pub const RECURRING_ON_INDEX: usize = 100;
+/// Wordings of a recurring lesson the page lists; the rest are counted.
+const RECURRING_MEMBERS_SHOWN: usize = 12;
+
 /// The context of `lessons.html`.
 #[derive(Debug, Serialize)]
 pub struct LessonsPage {
+    /// Lessons learned in more than one incident, the most incidents first;
+    /// at most [`RECURRING_ON_INDEX`].
+    pub recurring: Vec<RecurringLesson>,
+    /// Lessons learned in more than one incident, listed or not.
+    pub recurring_total: usize,
     pub groups: Vec<GroupView>,
     /// Lessons in every group.
     pub total: usize,
+}
+
+/// A lesson learned in more than one incident.
+#[derive(Debug, Serialize)]
+pub struct RecurringLesson {
+    /// The best wording (the group's most central lesson), linking to it.
+    pub best: LessonRow,
+    /// How many incidents learned it.
+    pub incidents: usize,
+    /// The day of the first and the last incident that learned it.
+    pub first: Option<String>,
+    pub last: Option<String>,
+    /// Every wording, oldest incident first (at most a dozen).
+    pub members: Vec<LessonRow>,
+    /// Wordings not listed.
+    pub more: usize,
+}
+
+fn recurring(data: &SiteData<'_>) -> Vec<RecurringLesson> {
+    let kb = data.kb;
+    let row = |m: &crate::similar::LessonRef| {
+        data.lesson_row(m.incident, &kb.incidents[m.incident].lessons[m.lesson])
+    };
+    kb.meaning
+        .lesson_groups
+        .iter()
+        .take(RECURRING_ON_INDEX)
+        .map(|g| {
+            let members: Vec<LessonRow> = g
+                .members
+                .iter()
+                .take(RECURRING_MEMBERS_SHOWN)
+                .map(row)
+                .collect();
+            let mut dates = g
+                .members
+                .iter()
+                .filter_map(|m| data.cards[m.incident].date.clone());
+            RecurringLesson {
+                best: row(&g.best),
+                incidents: g.incidents.len(),
+                first: dates.clone().next(),
+                last: dates.next_back(),
+                more: g.members.len() - members.len(),
+                members,
+            }
+        })
+        .collect()
 }
 
 /// A group on the index.
@@ -113,6 +171,8 @@ pub fn index(data: &SiteData<'_>) -> LessonsPage {
     let groups = &data.lesson_groups;
     let preview = preview(groups);
     LessonsPage {
+        recurring: recurring(data),
+        recurring_total: data.kb.meaning.lesson_groups.len(),
         groups: groups
             .iter()
             .map(|g| GroupView {

@@ -15,7 +15,7 @@ pub mod pager;
 use serde::Serialize;
 
 use super::views::{IncidentCard, IncidentRef, LinkView, SeverityView, incident_path};
-use crate::incident::Lesson;
+use crate::incident::{Incident, Lesson};
 use crate::link::Kb;
 use crate::metrics::Metrics;
 
@@ -92,14 +92,7 @@ impl<'a> SiteData<'a> {
 
     /// A lesson of incident `n`, as lists show it.
     pub fn lesson_row(&self, n: usize, lesson: &Lesson) -> LessonRow {
-        let incident = &self.kb.incidents[n];
-        LessonRow {
-            text: lesson.text.clone(),
-            path: format!("{}#{}", incident_path(&incident.slug), lesson.anchor),
-            incident: IncidentRef::new(incident),
-            date: self.cards[n].date.clone(),
-            tags: Vec::new(),
-        }
+        LessonRow::with_date(&self.kb.incidents[n], lesson, self.cards[n].date.clone())
     }
 
     /// The lessons of the given incidents, in that order.
@@ -115,7 +108,7 @@ impl<'a> SiteData<'a> {
 }
 
 /// A lesson in a list, linking to its anchor on the incident page.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct LessonRow {
     pub text: String,
     /// Incident page with the lesson's anchor.
@@ -124,6 +117,26 @@ pub struct LessonRow {
     pub date: Option<String>,
     /// On the lessons pages: the incident's tags other than the group's.
     pub tags: Vec<LinkView>,
+}
+
+impl LessonRow {
+    /// A lesson of incident `n` (its day computed here; lists with cards
+    /// at hand use [`SiteData::lesson_row`]).
+    pub fn new(kb: &Kb, n: usize, lesson: &Lesson) -> LessonRow {
+        let incident = &kb.incidents[n];
+        let date = crate::link::incident_day(incident, &kb.config).map(|d| d.to_string());
+        LessonRow::with_date(incident, lesson, date)
+    }
+
+    fn with_date(incident: &Incident, lesson: &Lesson, date: Option<String>) -> LessonRow {
+        LessonRow {
+            text: lesson.text.clone(),
+            path: format!("{}#{}", incident_path(&incident.slug), lesson.anchor),
+            incident: IncidentRef::new(incident),
+            date,
+            tags: Vec::new(),
+        }
+    }
 }
 
 /// A severity level with how many incidents it has.

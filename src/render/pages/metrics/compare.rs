@@ -184,6 +184,7 @@ fn measures(levels: &[String]) -> Vec<Measure> {
         Measure::count("Repeat incidents", false, |f| f.repeat_incidents)
             .compared(Lower)
             .key(),
+        Measure::count("Lessons learned again", false, |f| f.lessons_learned_again).compared(Lower),
     ]);
     list
 }
@@ -444,6 +445,7 @@ mod tests {
                 completion_rate: None,
             },
             repeat_incidents: 0,
+            lessons_learned_again: 0,
             top_tags: Vec::new(),
             top_services: Vec::new(),
             top_contributing_factors: Vec::new(),
@@ -475,13 +477,14 @@ mod tests {
                 "Time to resolve (p90)",
                 "Time to detect (median)",
                 "Action items completed",
-                "Repeat incidents"
+                "Repeat incidents",
+                "Lessons learned again"
             ]
         );
         assert!(
             !table.contains(&"Unrated".to_string()),
             "no unrated incidents"
         );
-        assert_eq!(table.len(), 14, "{table:?}");
+        assert_eq!(table.len(), 15, "{table:?}");
     }
 }
