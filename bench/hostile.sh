@@ -7,6 +7,7 @@
 #   bench/hostile.sh                 # every kind, from its own n
 #   bench/hostile.sh tokens lessons  # some kinds
 #   RUNS=5 bench/hostile.sh          # runs per measurement (the median is reported)
+#   SCALE=8 bench/hostile.sh tokens  # start from 8 × the kind's n (longer runs, clearer ratios)
 #
 # Each run is `hindsight build` (or `check`, for the kinds a check meets)
 # timed with /usr/bin/time: wall clock, CPU (user + system) and peak RSS.
@@ -16,6 +17,7 @@
 # is printed and written to bench/out/hostile.md.
 set -euo pipefail
 RUNS=${RUNS:-3}
+SCALE=${SCALE:-1}
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
 out=$here/out
@@ -46,7 +48,8 @@ run() {
         local code=0
         /usr/bin/time -f "%U %S %e %M" -o "$work/time" "$hindsight" "${args[@]}" \
             >/dev/null 2>&1 || code=$?
-        read -r user sys wall rss <"$work/time"
+        # The last line: a failing run is preceded by "Command exited with …".
+        read -r user sys wall rss < <(tail -n 1 "$work/time")
         echo "$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }') $wall $((rss / 1024)) $code"
     done | sort -n | sed -n "$(((RUNS + 1) / 2))p"
 }
@@ -61,6 +64,7 @@ table=$out/hostile.md
 } >"$table"
 for kind in "${kinds[@]}"; do
     read -r _ n command _ < <("$gen" hostile --list | grep "^$kind ")
+    n=$((n * SCALE))
     read -r c1 _ _ _ < <(run "$kind" "$n" "$command")
     read -r c2 _ _ _ < <(run "$kind" $((2 * n)) "$command")
     read -r c4 w4 m4 code < <(run "$kind" $((4 * n)) "$command")

@@ -9,8 +9,8 @@
 
 // The library's public face: what the binary runs (`commands::run`), what
 // the fuzz targets (fuzz/) drive directly (the pure stages that read what
-// people write), and the HTTP pieces of `serve` that the browser tests'
-// static server reuses. Everything else is the crate's own.
+// people write, the whole build in memory, serve's routes and connections),
+// and the HTTP pieces of `serve` that the browser tests' static server reuses. Everything else is the crate's own.
 pub mod commands;
 pub mod config;
 pub mod import;
@@ -37,3 +37,5 @@ pub(crate) mod similar;
 pub(crate) mod slug;
 pub(crate) mod terminal;
 pub(crate) mod write;
+
+pub use pipeline::{BuildOptions, build_in_memory};

@@ -192,6 +192,14 @@ pub fn build_into(
     build(sources, options, progress, None, sink).map(|(summary, _)| summary)
 }
 
+/// Builds the whole site in memory, without a progress bar: every file by its
+/// path. The fuzz target `build_one_file` drives the whole build through it.
+pub fn build_in_memory(sources: Sources, options: &BuildOptions) -> Result<Files, BuildError> {
+    let files = Mutex::new(Files::new());
+    build_into(sources, options, &ProgressBar::hidden(), &files)?;
+    Ok(files.into_inner().unwrap_or_else(|e| e.into_inner()))
+}
+
 /// Builds the site again after a change, in memory: files whose text is
 /// unchanged are not parsed again, and pages whose template context is
 /// unchanged keep their HTML. After a good build, `cache` holds it (its
@@ -326,9 +334,7 @@ mod tests {
 
     /// A one-off build, in memory.
     fn full_build(sources: Sources) -> Files {
-        let files = Mutex::new(Files::new());
-        build_into(sources, &options(), &ProgressBar::hidden(), &files).unwrap();
-        files.into_inner().unwrap()
+        build_in_memory(sources, &options()).unwrap()
     }
 
     #[test]

@@ -57,8 +57,8 @@ pub fn run(root: &Path, args: &BuildArgs) -> Result<(), Error> {
     }
     let warnings = report::counts(&built.diagnostics);
     println!(
-        "Built {} incidents into {}: {} pages, {} files, {} in {}{}",
-        built.incidents,
+        "Built {} into {}: {} pages, {} files, {} in {}{}",
+        report::plural(built.incidents, "incident"),
         out.display(),
         built.pages,
         written.files,

@@ -172,8 +172,8 @@ impl Builder {
         let elapsed = started.elapsed();
         if first {
             println!(
-                "Built {} incidents: {} pages in {}",
-                summary.incidents,
+                "Built {}: {} pages in {}",
+                report::plural(summary.incidents, "incident"),
                 summary.pages,
                 report::seconds(elapsed)
             );

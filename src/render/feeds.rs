@@ -242,6 +242,7 @@ pub fn metrics_csv(metrics: &crate::metrics::Metrics) -> Vec<u8> {
             "action_items_open",
             "action_items_completion_rate",
             "repeat_incidents",
+            "lessons_learned_again",
         ]
         .map(String::from),
     );
@@ -274,6 +275,7 @@ pub fn metrics_csv(metrics: &crate::metrics::Metrics) -> Vec<u8> {
             a.open.to_string(),
             a.completion_rate.map(|r| r.to_string()).unwrap_or_default(),
             f.repeat_incidents.to_string(),
+            f.lessons_learned_again.to_string(),
         ]);
         out.push_str(&csv_line(&row));
     }

@@ -4,9 +4,9 @@
 //! the file watcher ([`watch`]). `commands::serve` drives them; the build
 //! itself is the pipeline's ([`crate::pipeline::rebuild`]).
 
-pub(crate) mod hosts;
+pub mod hosts;
 pub mod http;
 pub(crate) mod live;
-pub(crate) mod routes;
+pub mod routes;
 pub mod server;
 pub(crate) mod watch;

@@ -209,7 +209,7 @@ fn the_quarter_table_is_exported_as_csv() {
     }
     assert_eq!(
         lines.last().unwrap(),
-        &"2026-Q4,2026-10-01,2026-12-31,0,0,0,0,0,0,,,,0,,,,0,0,0,0,,0"
+        &"2026-Q4,2026-10-01,2026-12-31,0,0,0,0,0,0,,,,0,,,,0,0,0,0,,0,0"
     );
     assert!(
         site.read("public/metrics/index.html")
