@@ -58,6 +58,9 @@ pub fn render_site(
         }
         paths.push(page.path);
     }
+    if let Some(rows) = renderer.incident_rows() {
+        sink.put(pages::lists::INCIDENT_ROWS_FILE.into(), rows)?;
+    }
     for (path, bytes) in &theme.static_files {
         sink.put(format!("static/{path}"), bytes.clone())?;
     }

@@ -11,9 +11,12 @@ use serde::Serialize;
 use super::RenderError;
 use super::fingerprint::fingerprint;
 use super::markdown::render_body;
+use super::pages::action_items::{self, ACTION_ITEMS_PER_PAGE, Bucket};
+use super::pages::lessons::{self, LESSONS_PER_PAGE};
+use super::pages::lists::{self, CARDS_PER_PAGE, INCIDENTS_PER_PAGE, LABELS_PER_PAGE};
+use super::pages::pager::{Slice, page_count, page_path};
 use super::pages::{
-    Frame, Page, PageMeta, SiteData, SiteView, action_items, home, incident, lists, metrics,
-    pretty_path, root_prefix,
+    Frame, Page, PageMeta, SiteData, SiteView, home, incident, metrics, pretty_path, root_prefix,
 };
 use super::theme::{TemplateError, Theme};
 use super::views::{IncidentCard, incident_path, service_path, severity_path, tag_path};
@@ -63,24 +66,43 @@ impl Place {
     }
 }
 
+/// One page to render; a [`Slice`] is the page's part of a long list.
 enum Job<'a> {
     Home,
-    Incidents,
+    Incidents(Slice),
     Incident(usize),
-    Tags,
-    Tag(&'a Group),
-    Services,
-    Service(&'a Group),
+    Tags(Slice),
+    Tag(&'a Group, Slice),
+    Services(Slice),
+    Service(&'a Group, Slice),
     Severities,
     /// 1 = most severe.
-    Severity(usize),
+    Severity(usize, Slice),
     Lessons,
+    /// Index into the lesson groups.
+    LessonGroup(usize, Slice),
     ActionItems,
+    ActionItemsWith(Bucket, Slice),
     NotFound,
     Search,
     Metrics,
     /// Index into `Metrics::quarters`.
     Quarter(usize),
+}
+
+/// The path of page `slice` of a list whose first page is `first`
+/// (`<folder>index.html`).
+fn paged(first: &str, slice: Slice) -> String {
+    page_path(first.trim_end_matches("index.html"), slice.number)
+}
+
+/// A list's title, with the page's number after the first.
+fn numbered(title: &str, slice: Slice) -> String {
+    if slice.number > 1 {
+        format!("{title}, page {} of {}", slice.number, slice.count)
+    } else {
+        title.to_string()
+    }
 }
 
 impl<'a> Renderer<'a> {
@@ -96,7 +118,7 @@ impl<'a> Renderer<'a> {
             .collect();
         let config = &kb.config;
         Renderer {
-            data: SiteData { kb, metrics, cards },
+            data: SiteData::new(kb, metrics, cards),
             theme,
             site: SiteView {
                 title: &config.title,
@@ -109,22 +131,51 @@ impl<'a> Renderer<'a> {
 
     /// Renders every page into `sink` as soon as it is ready.
     pub fn render_all(&self, sink: &dyn Sink) -> Result<Vec<PageDone>, RenderError> {
-        let kb = self.data.kb;
+        let data = &self.data;
+        let kb = data.kb;
         let mut jobs = vec![
             Job::Home,
-            Job::Incidents,
-            Job::Tags,
-            Job::Services,
             Job::Severities,
             Job::Lessons,
             Job::ActionItems,
             Job::NotFound,
             Job::Search,
         ];
+        jobs.extend(Slice::all(kb.incidents.len(), INCIDENTS_PER_PAGE).map(Job::Incidents));
+        jobs.extend(Slice::all(kb.tags.len(), LABELS_PER_PAGE).map(Job::Tags));
+        jobs.extend(Slice::all(kb.services.len(), LABELS_PER_PAGE).map(Job::Services));
         jobs.extend((0..kb.incidents.len()).map(Job::Incident));
-        jobs.extend(kb.tags.iter().map(Job::Tag));
-        jobs.extend(kb.services.iter().map(Job::Service));
-        jobs.extend((1..=kb.config.severities.levels().len()).map(Job::Severity));
+        for group in &kb.tags {
+            jobs.extend(
+                Slice::all(group.incidents.len(), CARDS_PER_PAGE).map(|s| Job::Tag(group, s)),
+            );
+        }
+        for group in &kb.services {
+            jobs.extend(
+                Slice::all(group.incidents.len(), CARDS_PER_PAGE).map(|s| Job::Service(group, s)),
+            );
+        }
+        for (rank, _, members) in &data.severity_groups {
+            jobs.extend(Slice::all(members.len(), CARDS_PER_PAGE).map(|s| Job::Severity(*rank, s)));
+        }
+        let preview = lessons::preview(&data.lesson_groups);
+        for (i, group) in data.lesson_groups.iter().enumerate() {
+            if lessons::has_pages(group, preview) {
+                jobs.extend(
+                    Slice::all(group.lessons.len(), LESSONS_PER_PAGE)
+                        .map(|s| Job::LessonGroup(i, s)),
+                );
+            }
+        }
+        for bucket in Bucket::ALL {
+            let count = data.action_items[bucket as usize].len();
+            if action_items::has_pages(count) {
+                jobs.extend(
+                    Slice::all(count, ACTION_ITEMS_PER_PAGE)
+                        .map(|s| Job::ActionItemsWith(bucket, s)),
+                );
+            }
+        }
         jobs.push(Job::Metrics);
         jobs.extend((0..self.data.metrics.quarters.len()).map(Job::Quarter));
         jobs.par_iter()
@@ -136,6 +187,13 @@ impl<'a> Renderer<'a> {
             .collect()
     }
 
+    /// [`lists::INCIDENT_ROWS_FILE`], when the incidents list takes more
+    /// than one page.
+    pub fn incident_rows(&self) -> Option<Vec<u8>> {
+        (page_count(self.data.cards.len(), INCIDENTS_PER_PAGE) > 1)
+            .then(|| lists::incident_rows(&self.data))
+    }
+
     fn render_job(&self, job: &Job<'_>) -> Result<(PageDone, Vec<u8>), TemplateError> {
         let data = &self.data;
         let kb = data.kb;
@@ -144,51 +202,56 @@ impl<'a> Renderer<'a> {
                 Place::new("index.html", "index.html", &kb.config.title, "home"),
                 home::page(data),
             ),
-            Job::Incidents => self.page(
+            Job::Incidents(slice) => self.page(
                 Place::new(
-                    "incidents/index.html",
+                    page_path(lists::INCIDENTS_FOLDER, slice.number),
                     "incidents.html",
-                    "All incidents",
+                    numbered("All incidents", slice),
                     "incidents",
                 ),
-                lists::incidents(data),
+                lists::incidents(data, slice),
             ),
             Job::Incident(n) => self.incident(n),
-            Job::Tags => self.page(
-                Place::new("tags/index.html", "tags.html", "Tags", "tags"),
-                lists::label_index(data, &kb.tags, tag_path),
-            ),
-            Job::Services => self.page(
+            Job::Tags(slice) => self.page(
                 Place::new(
-                    "services/index.html",
+                    page_path("tags/", slice.number),
+                    "tags.html",
+                    numbered("Tags", slice),
+                    "tags",
+                ),
+                lists::label_index(data, &kb.tags, tag_path, "tags/", slice),
+            ),
+            Job::Services(slice) => self.page(
+                Place::new(
+                    page_path("services/", slice.number),
                     "services.html",
-                    "Services",
+                    numbered("Services", slice),
                     "services",
                 ),
-                lists::label_index(data, &kb.services, service_path),
+                lists::label_index(data, &kb.services, service_path, "services/", slice),
             ),
-            Job::Tag(group) => {
+            Job::Tag(group, slice) => {
                 let path = tag_path(&group.label.slug);
                 self.page(
                     Place::new(
-                        &path,
+                        paged(&path, slice),
                         "tag.html",
-                        format!("Tag: {}", group.label.name),
+                        numbered(&format!("Tag: {}", group.label.name), slice),
                         "tags",
                     ),
-                    lists::label(data, group, path),
+                    lists::label(data, group, path, slice),
                 )
             }
-            Job::Service(group) => {
+            Job::Service(group, slice) => {
                 let path = service_path(&group.label.slug);
                 self.page(
                     Place::new(
-                        &path,
+                        paged(&path, slice),
                         "service.html",
-                        format!("Service: {}", group.label.name),
+                        numbered(&format!("Service: {}", group.label.name), slice),
                         "services",
                     ),
-                    lists::label(data, group, path),
+                    lists::label(data, group, path, slice),
                 )
             }
             Job::Severities => self.page(
@@ -200,14 +263,14 @@ impl<'a> Renderer<'a> {
                 ),
                 lists::severities(data),
             ),
-            Job::Severity(rank) => {
-                let context = lists::severity(data, rank);
+            Job::Severity(rank, slice) => {
+                let context = lists::severity(data, rank, slice);
                 let name = &context.severity.name;
                 self.page(
                     Place::new(
-                        severity_path(name),
+                        paged(&severity_path(name), slice),
                         "severity.html",
-                        format!("Severity {name}"),
+                        numbered(&format!("Severity {name}"), slice),
                         "severity",
                     ),
                     context,
@@ -220,8 +283,20 @@ impl<'a> Renderer<'a> {
                     "Lessons learned",
                     "lessons",
                 ),
-                lists::lessons(data),
+                lessons::index(data),
             ),
+            Job::LessonGroup(i, slice) => {
+                let group = &data.lesson_groups[i];
+                self.page(
+                    Place::new(
+                        page_path(&group.folder(), slice.number),
+                        "lesson_group.html",
+                        numbered(&format!("Lessons: {}", group.name()), slice),
+                        "lessons",
+                    ),
+                    lessons::group_page(data, i, slice),
+                )
+            }
             Job::ActionItems => self.page(
                 Place::new(
                     "action-items/index.html",
@@ -229,7 +304,16 @@ impl<'a> Renderer<'a> {
                     "Action items",
                     "action-items",
                 ),
-                action_items::page(kb),
+                action_items::index(data),
+            ),
+            Job::ActionItemsWith(bucket, slice) => self.page(
+                Place::new(
+                    page_path(&bucket.folder(), slice.number),
+                    "action_items_status.html",
+                    numbered(&format!("Action items: {}", bucket.title()), slice),
+                    "action-items",
+                ),
+                action_items::bucket_page(data, bucket, slice),
             ),
             Job::NotFound => self.not_found(),
             Job::Search => self.page(

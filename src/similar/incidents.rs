@@ -6,7 +6,7 @@
 
 use rayon::prelude::*;
 
-use super::terms::{Bag, InvertedIndex, Vector, Vocabulary, shared};
+use super::terms::{Bag, InvertedIndex, Vector, Vocabulary, Words, shared};
 use super::{Settings, Similar};
 use crate::incident::{Incident, SectionKind};
 
@@ -33,11 +33,11 @@ const KEY_SECTIONS: [SectionKind; 5] = [
 /// The words an incident is compared by: title, tags, services, the
 /// summary, impact, trigger and contributing factors of its front matter,
 /// and its key sections; a body without any key section counts whole.
-fn bag(incident: &Incident) -> Bag {
+fn bag(words: &mut Words, incident: &Incident) -> Bag {
     let mut bag = Bag::default();
-    bag.add(&incident.title, TITLE_WEIGHT);
+    bag.add(words, &incident.title, TITLE_WEIGHT);
     for label in incident.tags.iter().chain(&incident.services) {
-        bag.add(&label.name, LABEL_WEIGHT);
+        bag.add(words, &label.name, LABEL_WEIGHT);
     }
     let fields = [
         incident.summary.as_deref(),
@@ -49,7 +49,7 @@ fn bag(incident: &Incident) -> Bag {
         .flatten()
         .chain(incident.contributing_factors.iter().map(String::as_str))
     {
-        bag.add(text, 1);
+        bag.add(words, text, 1);
     }
     let mut key_sections = incident
         .sections
@@ -57,10 +57,10 @@ fn bag(incident: &Incident) -> Bag {
         .filter(|s| KEY_SECTIONS.contains(&s.kind))
         .peekable();
     if key_sections.peek().is_none() {
-        bag.add(&incident.body_text, 1);
+        bag.add(words, &incident.body_text, 1);
     }
     for section in key_sections {
-        bag.add(&section.text, 1);
+        bag.add(words, &section.text, 1);
     }
     bag
 }
@@ -79,7 +79,7 @@ pub fn similar_incidents(
     if settings.incidents == 0 || count < 2 {
         return vec![Vec::new(); count];
     }
-    let bags: Vec<Bag> = incidents.par_iter().map(bag).collect();
+    let bags: Vec<Bag> = incidents.par_iter().map_init(Words::default, bag).collect();
     let mut vocabulary = Vocabulary::new(synonyms);
     let numbered = vocabulary.number(bags);
     let vectors: Vec<Vector> = numbered

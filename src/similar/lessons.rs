@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use jiff::civil::Date;
 use rayon::prelude::*;
 
-use super::terms::{Bag, InvertedIndex, Vector, Vocabulary, shared};
+use super::terms::{Bag, InvertedIndex, Vector, Vocabulary, Words, shared};
 use super::{LessonGroup, LessonRef, Settings};
 use crate::incident::Incident;
 
@@ -58,9 +58,9 @@ pub fn lesson_groups(
     }
     let bags: Vec<Bag> = lessons
         .par_iter()
-        .map(|r| {
+        .map_init(Words::default, |words, r| {
             let mut bag = Bag::default();
-            bag.add(&incidents[r.incident].lessons[r.lesson].text, 1);
+            bag.add(words, &incidents[r.incident].lessons[r.lesson].text, 1);
             bag
         })
         .collect();

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use hindsight_search::schema::analyze_with_offsets;
+use hindsight_search::schema::analyze;
 use hindsight_search::words::{Synonyms, is_common};
 
 /// A term's number within one [`Vocabulary`].
@@ -21,26 +21,50 @@ pub struct Bag {
 
 impl Bag {
     /// Adds the words of `text`, each counted `times` times.
-    pub fn add(&mut self, text: &str, times: u32) {
-        analyze_with_offsets(text, |token| {
-            let Some(written) = text.get(token.offset_from..token.offset_to) else {
-                return;
-            };
-            if is_common(written)
-                || is_incidental(written)
-                || token.text.bytes().all(|b| b.is_ascii_digit())
-            {
-                return;
+    pub fn add(&mut self, words: &mut Words, text: &str, times: u32) {
+        // The analyzer's tokenizer splits on every character that is not
+        // alphanumeric; each word then goes through the analyzer alone.
+        for written in text.split(|c: char| !c.is_alphanumeric()) {
+            if written.is_empty() {
+                continue;
             }
-            match self.index.get(&token.text) {
+            let Some(term) = words.term(written) else {
+                continue;
+            };
+            match self.index.get(term) {
                 Some(&at) => self.terms[at].1 += times,
                 None => {
-                    self.index.insert(token.text.clone(), self.terms.len());
-                    self.terms
-                        .push((token.text.clone(), times, surface(written)));
+                    self.index.insert(term.to_string(), self.terms.len());
+                    self.terms.push((term.to_string(), times, surface(written)));
                 }
             }
-        });
+        }
+    }
+}
+
+/// A word as written → its term, remembered: a collection has far fewer
+/// distinct words than words, and the analyzer is the costly part.
+#[derive(Debug, Default)]
+pub struct Words {
+    terms: HashMap<String, Option<String>>,
+}
+
+impl Words {
+    /// The term of a word as written (the search analyzer's, exactly), or
+    /// none for a common or incidental word, a bare number, or a word the
+    /// analyzer drops.
+    fn term(&mut self, written: &str) -> Option<&str> {
+        if !self.terms.contains_key(written) {
+            let term = if is_common(written) || is_incidental(written) {
+                None
+            } else {
+                analyze(written)
+                    .pop()
+                    .filter(|t| !t.bytes().all(|b| b.is_ascii_digit()))
+            };
+            self.terms.insert(written.to_string(), term);
+        }
+        self.terms[written].as_deref()
     }
 }
 
@@ -320,7 +344,7 @@ mod tests {
             .iter()
             .map(|t| {
                 let mut bag = Bag::default();
-                bag.add(t, 1);
+                bag.add(&mut Words::default(), t, 1);
                 bag
             })
             .collect();
@@ -345,6 +369,7 @@ mod tests {
     fn words_are_stemmed_common_words_numbers_and_synonyms_folded() {
         let mut bag = Bag::default();
         bag.add(
+            &mut Words::default(),
             "The DB pools were exhausted in 2024; the database pool exhausts",
             1,
         );

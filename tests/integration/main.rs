@@ -16,6 +16,7 @@ mod init;
 mod metrics;
 mod new;
 mod pages;
+mod pagination;
 mod search;
 mod serve;
 mod similarity;

@@ -94,9 +94,15 @@ pub struct RecurringLessonView {
     pub anchor: String,
     /// How many incidents learned it, this one included.
     pub incidents: usize,
-    /// The same lesson in the other incidents' words, oldest first.
+    /// The same lesson in the other incidents' words, oldest first (at
+    /// most [`ELSEWHERE_SHOWN`]).
     pub elsewhere: Vec<LessonRow>,
+    /// Wordings of other incidents not listed (the lessons page has them).
+    pub more: usize,
 }
+
+/// Other incidents' wordings of a recurring lesson an incident page lists.
+const ELSEWHERE_SHOWN: usize = 5;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct KeyValue {
@@ -270,18 +276,19 @@ fn recurring_lessons(kb: &Kb, n: usize) -> Vec<RecurringLessonView> {
         .filter_map(|(l, group)| {
             let group = &kb.meaning.lesson_groups[(*group)?];
             let lesson = &incident.lessons[l];
+            let others = group.members.iter().filter(|m| m.incident != n);
             Some(RecurringLessonView {
                 text: lesson.text.clone(),
                 anchor: lesson.anchor.clone(),
                 incidents: group.incidents.len(),
-                elsewhere: group
-                    .members
-                    .iter()
-                    .filter(|m| m.incident != n)
+                elsewhere: others
+                    .clone()
+                    .take(ELSEWHERE_SHOWN)
                     .map(|m| {
                         LessonRow::new(kb, m.incident, &kb.incidents[m.incident].lessons[m.lesson])
                     })
                     .collect(),
+                more: others.count().saturating_sub(ELSEWHERE_SHOWN),
             })
         })
         .collect()

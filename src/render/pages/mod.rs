@@ -7,12 +7,14 @@
 pub mod action_items;
 pub mod home;
 pub mod incident;
+pub mod lessons;
 pub mod lists;
 pub mod metrics;
+pub mod pager;
 
 use serde::Serialize;
 
-use super::views::{IncidentCard, IncidentRef, SeverityView, incident_path};
+use super::views::{IncidentCard, IncidentRef, LinkView, SeverityView, incident_path};
 use crate::incident::{Incident, Lesson};
 use crate::link::Kb;
 use crate::metrics::Metrics;
@@ -56,15 +58,33 @@ pub struct PageMeta {
     pub section: &'static str,
 }
 
-/// What assembling any page reads: the knowledge base, its metrics and
-/// every incident's card (made once, shown on many pages).
+/// What assembling any page reads: the knowledge base, its metrics, and
+/// what many pages show, made once: every incident's card, the incidents
+/// of each severity level, the lessons by group and the action items by
+/// status.
 pub struct SiteData<'a> {
     pub kb: &'a Kb,
     pub metrics: &'a Metrics,
     pub cards: Vec<IncidentCard>,
+    /// (rank, level name, incidents), most severe first.
+    pub severity_groups: Vec<(usize, String, Vec<usize>)>,
+    pub lesson_groups: Vec<lessons::LessonGroup<'a>>,
+    /// In [`action_items::Bucket::ALL`] order.
+    pub action_items: Vec<Vec<action_items::Owned<'a>>>,
 }
 
-impl SiteData<'_> {
+impl<'a> SiteData<'a> {
+    pub fn new(kb: &'a Kb, metrics: &'a Metrics, cards: Vec<IncidentCard>) -> Self {
+        SiteData {
+            kb,
+            metrics,
+            cards,
+            severity_groups: kb.severity_groups(),
+            lesson_groups: lessons::lesson_groups(kb),
+            action_items: action_items::buckets(kb),
+        }
+    }
+
     /// The cards of the given incidents, in that order.
     pub fn cards_of(&self, members: &[usize]) -> Vec<&IncidentCard> {
         members.iter().map(|&n| &self.cards[n]).collect()
@@ -95,6 +115,8 @@ pub struct LessonRow {
     pub path: String,
     pub incident: IncidentRef,
     pub date: Option<String>,
+    /// On the lessons pages: the incident's tags other than the group's.
+    pub tags: Vec<LinkView>,
 }
 
 impl LessonRow {
@@ -112,6 +134,7 @@ impl LessonRow {
             path: format!("{}#{}", incident_path(&incident.slug), lesson.anchor),
             incident: IncidentRef::new(incident),
             date,
+            tags: Vec::new(),
         }
     }
 }

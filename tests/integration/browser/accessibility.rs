@@ -83,9 +83,39 @@ fn every_page_type_has_no_serious_accessibility_violation() {
         return;
     };
     let served = Served::build(Site::bundled());
+    check_pages(&chrome, &served, page_types(&served.public()));
+}
+
+/// The pages of long lists: a page in the middle of a list (its pager),
+/// the lessons of one tag, the action items of one status.
+#[test]
+fn pages_of_long_lists_have_no_serious_accessibility_violation() {
+    let Some(chrome) = chrome("accessibility of long lists") else {
+        return;
+    };
+    let served = Served::build(crate::pagination::large_site(260));
+    let pages = [
+        ("incidents, page 2", "incidents/page/2/index.html"),
+        ("tag, page 3", "tags/common/page/3/index.html"),
+        ("lessons of a tag", "lessons/tag/alpha/index.html"),
+        ("lessons index", "lessons/index.html"),
+        ("overdue action items", "action-items/overdue/index.html"),
+    ];
+    check_pages(
+        &chrome,
+        &served,
+        pages.map(|(kind, path)| (kind, path.to_string())).to_vec(),
+    );
+}
+
+fn check_pages(
+    chrome: &std::sync::Arc<super::chrome::Chrome>,
+    served: &Served,
+    pages: Vec<(&'static str, String)>,
+) {
     let tab = chrome.tab();
     let mut failures = Vec::new();
-    for (kind, path) in page_types(&served.public()) {
+    for (kind, path) in pages {
         tab.look(LIGHT).open(&served.url(&path));
         failures.extend(failures_in_looks(
             &tab,

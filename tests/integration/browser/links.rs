@@ -1,4 +1,5 @@
-//! Every internal link and asset of the built bundled site resolves: each
+//! Every internal link and asset of a built site resolves (the bundled one,
+//! and one whose lists take many pages): each
 //! `href`/`src` of every HTML page, each `url()` of every stylesheet and each
 //! `<loc>` of the sitemap names a file the static server answers with 200, and
 //! each `#fragment` names an element of its target page. Needs no browser.
@@ -11,7 +12,19 @@ use crate::support::Site;
 
 #[test]
 fn every_internal_link_and_asset_of_the_bundled_site_resolves() {
-    let site = Site::bundled();
+    assert_links_resolve(&Site::bundled(), 60);
+}
+
+/// The pagers of long lists, the years of the incidents list, the lessons'
+/// and action items' own pages.
+#[test]
+fn every_internal_link_of_a_site_with_long_lists_resolves() {
+    assert_links_resolve(&crate::pagination::large_site(260), 300);
+}
+
+/// Builds `site` (whose `base_url` is `https://incidents.example.com/`) and
+/// checks every internal link of at least `min_pages` files.
+fn assert_links_resolve(site: &Site, min_pages: usize) {
     let run = site.build(&[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let public = site.root().join("public");
@@ -69,7 +82,7 @@ fn every_internal_link_and_asset_of_the_bundled_site_resolves() {
     }
     let pages = links.iter().map(|l| &l.0).collect::<BTreeSet<_>>().len();
     assert!(
-        pages > 60,
+        pages > min_pages,
         "only {pages} files with links: is the site complete?"
     );
     assert!(

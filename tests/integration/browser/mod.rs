@@ -5,6 +5,7 @@
 //! - `layout`: no page wider than a phone, nothing printed wider than A4;
 //! - `not_found`: the 404 page under a base path, lowercase redirects;
 //! - `links`: every internal link and asset of the bundled site resolves;
+//! - `lists`: the incidents list's filter and sort across its pages;
 //! - `screenshots`: pictures of the main pages, for people to look at;
 //! - `search`: the search box and page find what `hindsight search` finds;
 //! - `search_latency`: sizes and query latency in Chromium, when asked;
@@ -17,6 +18,7 @@ mod chrome;
 mod findability_pagefind;
 mod layout;
 mod links;
+mod lists;
 mod not_found;
 mod screenshots;
 mod search;
