@@ -404,12 +404,13 @@ fn detail(boot: &[u8], pack: &Arc<Vec<u8>>, q: &str) {
         round += 1;
         let mut by_ext: std::collections::BTreeMap<String, (usize, u64)> = Default::default();
         for r in &ranges {
-            let (name, ..) = header
+            // Past the tantivy files: the bundles.
+            let ext = header
                 .files
                 .iter()
                 .find(|(_, off, len)| r.start >= *off && r.start < off + len)
-                .unwrap();
-            let ext = name.rsplit('.').next().unwrap().to_string();
+                .map_or("bundle", |(name, ..)| name.rsplit('.').next().unwrap())
+                .to_string();
             let e = by_ext.entry(ext).or_default();
             e.0 += 1;
             e.1 += r.end - r.start;

@@ -4,8 +4,9 @@
  * is in, then answers queries. A query runs in steps (search-driver.js,
  * which the build writes in front of this file): the runtime says which
  * byte ranges of the index pack the next stage needs, this worker fetches
- * them all at once with HTTP Range requests, and hands them back. Fetched
- * ranges stay cached, so later queries read less. A host that ignores Range
+ * them all at once with HTTP Range requests (concurrently: one round trip
+ * per round), and hands them back. Fetched ranges stay cached in the
+ * runtime, so later queries read less. A host that ignores Range
  * (answers 200 with the whole file) is detected once and the whole pack is
  * used from memory.
  *
@@ -58,8 +59,13 @@ self.hindsightFetchRangeSync = function (start, end) {
 
 async function fetchRange(start, end) {
   if (wholePack) return wholePack.subarray(start, end);
+  // "no-store": with the HTTP cache in the way, Chromium lets only one
+  // request per URL proceed at a time, and every range is of the same URL;
+  // without it a round's ranges are all in flight at once (one round trip).
+  // The runtime keeps what was fetched, so nothing is asked for twice.
   const { resp, bytes } = await fetchBytes(packUrl, {
     headers: { Range: `bytes=${start}-${end - 1}` },
+    cache: "no-store",
   });
   if (resp.status === 206) return bytes;
   // 200: the whole file.

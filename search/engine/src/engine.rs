@@ -11,9 +11,12 @@ use tantivy::{
     TantivyDocument, Term,
 };
 
+use crate::bundle::Bundles;
 use crate::facets::{FacetColumns, warm_facets};
 use crate::fuzzy::{Found, candidates, scan_dictionary, suggest};
-use crate::pack::{Boot, FetchStats, Mode, PackDirectory, PackStore, RangeSource};
+use crate::pack::{
+    Boot, COALESCE_GAP, FetchStats, Mode, PackDirectory, PackStore, RangeSource, coalesce,
+};
 use crate::query::{Expr, TextExpr, parse};
 use crate::rank::{
     COMMON_SHARE, Compiler, Expansions, FacetWords, Plan, TIER, filter_term, plain_word, slug,
@@ -57,6 +60,8 @@ pub struct Engine {
     owners: OnceLock<Arc<Vec<DocId>>>,
     /// What facet counting reads (from the boot file).
     facet_ranges: Vec<Range<u64>>,
+    /// Dictionary blocks with their postings, by term.
+    bundles: Bundles,
 }
 
 /// Ranges read while opening, and ranges facet counting reads.
@@ -139,7 +144,9 @@ impl Engine {
                 .map(|&(o, l)| o..o + l)
                 .collect()
         };
+        let bundles = Bundles::new(&boot.header.bundles, &index.schema());
         let engine = Engine {
+            bundles,
             searcher,
             _reader: reader,
             fields,
@@ -182,6 +189,9 @@ impl Engine {
     /// Adds fetched bytes of the pack (for [`Step::Need`]).
     pub fn supply(&self, offset: u64, bytes: &[u8]) {
         self.store.supply(offset, bytes);
+        // Bundles hold copies: file them where tantivy reads them.
+        self.bundles
+            .unpack(offset, bytes, |at, part| self.store.preload(at, part));
     }
 
     /// Bytes fetched so far (supplied, and read synchronously).
@@ -236,7 +246,10 @@ impl Engine {
                     if rounds > MAX_ROUNDS {
                         return Err(SearchError::Index("query did not settle".into()));
                     }
-                    self.store.fetch_into_cache(&ranges)?;
+                    for r in ranges {
+                        let bytes = self.store.source_read(r.clone())?;
+                        self.supply(r.start, &bytes);
+                    }
                 }
             }
         }
@@ -245,9 +258,11 @@ impl Engine {
     /// One step of a query: either the response, or the ranges to fetch
     /// before calling again. Every data-dependent stage (term dictionary,
     /// postings, expansion, stored documents) first runs in discovery mode,
-    /// so all of a stage's ranges are asked for at once: a query takes three
-    /// rounds of fetches (dictionary, postings, stored documents), four when
-    /// a word must be expanded.
+    /// so all of a stage's ranges are asked for at once, and the dictionary
+    /// entries come bundled with their postings (see `bundle`): a query
+    /// takes two rounds of fetches (dictionary with postings, stored
+    /// documents), four when a word must be expanded (its neighbours in the
+    /// dictionary, and their postings, come between).
     ///
     /// Ranking is described in `rank` (the module): documents that match
     /// more of the counting words first, then by BM25. When fewer documents
@@ -268,9 +283,9 @@ impl Engine {
         let needs = self.term_needs(&expr, &no_expansions);
         let (_, misses) = self.discover(|| self.warm_dict(&needs, req.facets));
         if !misses.is_empty() {
-            return Ok(Step::Need(misses));
+            return Ok(Step::Need(self.bundled(&needs, misses)));
         }
-        // Round 2: their postings, and for words the index does not know,
+        // Round 2 (when the bundles did not bring them): their postings, and for words the index does not know,
         // the dictionary ranges of similar terms.
         let unknown = self.unknown_words(&expr);
         let (exp, misses) = self.discover(|| {
@@ -455,6 +470,45 @@ impl Engine {
         let out = f();
         self.store.set_mode(Mode::Fetch);
         (out, self.store.take_misses())
+    }
+
+    /// The ranges to fetch for the dictionary `misses` of `needs`: each
+    /// term's bundle (its dictionary block with the postings of its group,
+    /// and their positions for a phrase) instead of its block alone.
+    fn bundled(&self, needs: &TermNeeds, misses: Vec<Range<u64>>) -> Vec<Range<u64>> {
+        let mut need: Vec<Range<u64>> = Vec::new();
+        let mut brought: Vec<Range<u64>> = Vec::new();
+        for (term, &positions) in needs {
+            let Some(bundle) = self.bundles.find(term) else {
+                continue;
+            };
+            let parts = bundle.parts(positions);
+            if parts.iter().all(|p| self.store.has(p)) {
+                continue;
+            }
+            need.push(bundle.request(positions));
+            brought.extend(parts);
+        }
+        // What the bundles bring is not fetched again (misses were merged
+        // when close, so a miss may be partly brought).
+        coalesce(&mut brought, 0);
+        for miss in misses {
+            let mut start = miss.start;
+            for b in &brought {
+                if b.end <= start || b.start >= miss.end {
+                    continue;
+                }
+                if b.start > start {
+                    need.push(start..b.start);
+                }
+                start = start.max(b.end);
+            }
+            if start < miss.end {
+                need.push(start..miss.end);
+            }
+        }
+        coalesce(&mut need, COALESCE_GAP);
+        need
     }
 
     /// Looks up every term of `needs` (run in discovery mode).
@@ -690,16 +744,29 @@ impl Engine {
         };
         Ok((hit, get(self.fields.snippet).unwrap_or_default()))
     }
-}
 
-impl PackStore {
-    /// Reads `ranges` from the source into the cache (native search loop).
-    pub(crate) fn fetch_into_cache(&self, ranges: &[Range<u64>]) -> Result<(), SearchError> {
-        for r in ranges {
-            let bytes = self.source_read(r.clone())?;
-            self.supply(r.start, &bytes);
-        }
-        Ok(())
+    /// Plans the bundles of every searched field (build time; see `bundle`),
+    /// to be appended to the pack at `at`.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn plan_bundles(
+        &self,
+        at: u64,
+    ) -> Result<Vec<crate::bundle::FieldBundles>, SearchError> {
+        let Some(seg) = self.searcher.segment_readers().first() else {
+            return Ok(Vec::new());
+        };
+        let mut fields: Vec<(Field, &str)> = TextField::ALL
+            .iter()
+            .map(|f| (self.fields.text(*f), f.name()))
+            .collect();
+        // Year is a number: its filter reads its dictionary as before.
+        fields.extend(
+            FilterField::ALL
+                .iter()
+                .filter(|f| **f != FilterField::Year)
+                .map(|f| (self.fields.filter(*f), f.name())),
+        );
+        Ok(crate::bundle::plan(seg, &self.store, &fields, at)?)
     }
 }
 

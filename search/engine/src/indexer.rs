@@ -9,6 +9,7 @@ use tantivy::store::Compressor;
 use tantivy::tokenizer::TokenizerManager;
 use tantivy::{Directory, Index, IndexSettings, SingleSegmentIndexWriter, TantivyDocument};
 
+use crate::bundle::bundle_bytes;
 use crate::engine::Engine;
 use crate::hash::Hasher;
 use crate::pack::{BOOT_FILE, Boot, BootHeader, FORMAT_VERSION, MemorySource};
@@ -96,14 +97,10 @@ pub fn build_index(docs: &[SearchDoc], options: &IndexOptions) -> Result<IndexFi
         table.push((name.clone(), pack.len() as u64, bytes.len() as u64));
         pack.extend_from_slice(bytes);
     }
-    let mut h = Hasher::new();
-    h.write(&pack);
-    h.write(meta.as_bytes());
-    let pack_name = format!("index-{:016x}.pack", h.finish128() as u64);
 
     let mut header = BootHeader {
         format: FORMAT_VERSION,
-        pack: pack_name.clone(),
+        pack: String::new(),
         pack_len: pack.len() as u64,
         docs: docs.len() as u64,
         incidents: docs.iter().filter(|d| d.kind == DocKind::Incident).count() as u64,
@@ -113,10 +110,11 @@ pub fn build_index(docs: &[SearchDoc], options: &IndexOptions) -> Result<IndexFi
         synonyms: options.synonyms.clone(),
         preload: Vec::new(),
         facet_ranges: Vec::new(),
+        bundles: Vec::new(),
     };
     // Record what opening a searcher reads, and ship exactly that.
     let pack = Arc::new(pack);
-    let (_, (ranges, facet_ranges)) = Engine::open_recording(
+    let (engine, (ranges, facet_ranges)) = Engine::open_recording(
         Boot {
             header: header.clone(),
             preload: Vec::new(),
@@ -132,8 +130,19 @@ pub fn build_index(docs: &[SearchDoc], options: &IndexOptions) -> Result<IndexFi
         .iter()
         .map(|r| (r.start, r.end - r.start))
         .collect();
+    header.bundles = engine.plan_bundles(pack.len() as u64)?;
+    drop(engine);
+    let bundles = bundle_bytes(&header.bundles, &fields.schema, &pack);
+    let mut pack = Arc::try_unwrap(pack).unwrap_or_else(|p| (*p).clone());
+    pack.extend_from_slice(&bundles);
+    header.pack_len = pack.len() as u64;
+
+    let mut h = Hasher::new();
+    h.write(&pack);
+    h.write(header.meta.as_bytes());
+    let pack_name = format!("index-{:016x}.pack", h.finish128() as u64);
+    header.pack = pack_name.clone();
     let boot = Boot { header, preload }.encode_gzip();
-    let pack = Arc::try_unwrap(pack).unwrap_or_else(|p| (*p).clone());
 
     let mut out = vec![(BOOT_FILE.to_string(), boot), (pack_name, pack)];
     out.sort_by(|a, b| a.0.cmp(&b.0));

@@ -54,6 +54,7 @@ pub mod query;
 pub mod schema;
 pub mod snippet;
 
+pub mod bundle;
 mod engine;
 mod facets;
 mod fuzzy;

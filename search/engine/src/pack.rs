@@ -3,9 +3,10 @@
 //!
 //! A built index is two files under `public/search/`:
 //!
-//! * `index-<hash>.pack`: every tantivy segment file, concatenated. The
-//!   browser never fetches it whole; it reads the byte ranges a query needs
-//!   (HTTP `Range`). The content hash in the name makes it immutable.
+//! * `index-<hash>.pack`: every tantivy segment file, concatenated, then
+//!   the bundles of dictionary blocks with their postings ([`crate::bundle`]).
+//!   The browser never fetches it whole; it reads the byte ranges a query
+//!   needs (HTTP `Range`). The content hash in the name makes it immutable.
 //! * `index.boot`: a small file read once when search starts: the file
 //!   table of the pack, tantivy's `meta.json`, facet labels, and a copy of
 //!   every byte range that opening a searcher and the query-independent work
@@ -35,7 +36,7 @@ use tantivy::directory::{
 
 const BOOT_MAGIC: &[u8; 4] = b"HSIX";
 /// Bumped whenever the layout of the index or the boot file changes.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 /// File name of the boot file under `public/search/`.
 pub const BOOT_FILE: &str = "index.boot";
 /// Ranges closer than this are fetched as one request.
@@ -120,6 +121,10 @@ pub struct BootHeader {
     /// the first query that wants facets).
     #[serde(default)]
     pub facet_ranges: Vec<(u64, u64)>,
+    /// Dictionary blocks bundled with their postings, appended to the pack
+    /// after the tantivy files (see [`crate::bundle`]).
+    #[serde(default)]
+    pub bundles: Vec<crate::bundle::FieldBundles>,
 }
 
 /// A decoded boot file.
@@ -322,6 +327,11 @@ impl PackStore {
         let mut misses = std::mem::take(&mut self.lock().misses);
         coalesce(&mut misses, COALESCE_GAP);
         misses
+    }
+
+    /// Whether `range` is held in memory.
+    pub(crate) fn has(&self, range: &Range<u64>) -> bool {
+        self.lock().cache.get(range).is_some()
     }
 
     /// Reads a range, for its side effect (a recorded miss in discovery).
@@ -585,6 +595,7 @@ mod tests {
                 synonyms: vec![vec!["db".into(), "database".into()]],
                 preload: vec![(0, 2), (5, 3)],
                 facet_ranges: vec![],
+                bundles: vec![],
             },
             preload: vec![(0, vec![1, 2]), (5, vec![3, 4, 5])],
         };

@@ -9,6 +9,8 @@
 //! - `screenshots`: pictures of the main pages, for people to look at;
 //! - `search`: the search box and page find what `hindsight search` finds;
 //! - `search_latency`: sizes and query latency in Chromium, when asked;
+//! - `search_network`: rounds of requests per query, and (when asked)
+//!   hindsight and Pagefind with every response late by a round trip;
 //! - `serve_overlay`: `hindsight serve`'s build-error overlay;
 //! - `tables`: filtering and sorting tables and lists;
 //! - `findability_pagefind`: the findability suite through Pagefind, when asked.
@@ -23,6 +25,7 @@ mod not_found;
 mod screenshots;
 mod search;
 mod search_latency;
+mod search_network;
 mod serve_overlay;
 mod server;
 mod tables;

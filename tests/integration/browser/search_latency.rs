@@ -78,7 +78,7 @@ fn search_latency_in_chromium_when_asked() {
 
 /// The site's incident titles turned into queries of every kind: two words,
 /// a phrase, one word misspelt, one word, an OR, each in turn.
-fn bench_queries(public: &Path) -> Vec<String> {
+pub(super) fn bench_queries(public: &Path) -> Vec<String> {
     let incidents: Vec<serde_json::Value> = serde_json::from_slice(
         &std::fs::read(public.join("incidents.json")).expect("incidents.json in the built site"),
     )
@@ -127,7 +127,7 @@ fn misspelt(word: &str) -> String {
 
 /// Types `query` into the header box (as one input event) and returns the
 /// milliseconds until its results, or its no-result message, are shown.
-fn shown_in_box(tab: &Tab, query: &str) -> f64 {
+pub(super) fn shown_in_box(tab: &Tab, query: &str) -> f64 {
     tab.eval(&format!(
         r#"((q) => new Promise((resolve, reject) => {{
   const input = document.getElementById("hs-box-q");
@@ -151,7 +151,7 @@ fn shown_in_box(tab: &Tab, query: &str) -> f64 {
 }
 
 /// Starts the site's search worker and waits until it has the index.
-const START_WORKER: &str = r#"new Promise((resolve, reject) => {
+pub(super) const START_WORKER: &str = r#"new Promise((resolve, reject) => {
   window.benchWorker = new Worker(new URL("search/search-worker.js", location.href));
   window.benchWorker.onmessage = (e) => (e.data.type === "ready" ? resolve() : reject(new Error(e.data.message)));
 })"#;
@@ -231,7 +231,7 @@ fn kb(bytes: usize) -> String {
 }
 
 /// "p50 X ms, p95 Y ms" (nearest rank).
-fn percentiles(samples: &[f64]) -> String {
+pub(super) fn percentiles(samples: &[f64]) -> String {
     let mut sorted = samples.to_vec();
     sorted.sort_by(f64::total_cmp);
     let rank =

@@ -3,15 +3,23 @@
 //! site's `404.html`, folder redirects), from the output folder instead of
 //! memory and without live reload, plus what a host adds: gzip for text and
 //! WebAssembly. Every request is logged so tests can see what a page fetched
-//! and when.
+//! and when. [`Pace`] makes it answer like a distant host (each response a
+//! fixed time late), or in rounds, counting how many times a page had to
+//! wait for an answer before asking for more.
 
 use std::collections::HashMap;
+use std::convert::Infallible;
+use std::future::Future;
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use hindsight::serve::http::{self, Answer, Source};
 use hindsight::serve::server::{Body, Server};
+use hyper::body::{Frame, SizeHint};
 use hyper::{Request, Response, header};
 
 /// One answered request.
@@ -24,26 +32,79 @@ pub struct Served {
     pub bytes: usize,
 }
 
+/// When the server answers.
+#[derive(Clone, Copy, Debug)]
+pub enum Pace {
+    /// At once.
+    Now,
+    /// Every response this long after its request: a host far away (a
+    /// round trip), whatever the number of requests in flight.
+    Late(Duration),
+    /// Requests are held until none has come for [`QUIET`], then all
+    /// answered together: one round. A page that asks for everything it
+    /// needs at once takes one round; one that waits for an answer before
+    /// asking again takes one more each time.
+    Rounds,
+}
+
+/// How long without a new request closes a round ([`Pace::Rounds`]): far
+/// longer than a page takes to send requests it sends together.
+pub const QUIET: Duration = Duration::from_millis(60);
+
 /// A running server; stops when dropped.
 pub struct StaticServer {
     server: Server,
     log: Arc<Mutex<Vec<Served>>>,
+    rounds: Arc<Mutex<Rounds>>,
 }
 
 impl StaticServer {
     /// Serves `dir` on `127.0.0.1` at a free port.
     pub fn serve(dir: &Path) -> Self {
+        StaticServer::serve_paced(dir, Pace::Now)
+    }
+
+    /// Serves `dir`, answering at `pace`.
+    pub fn serve_paced(dir: &Path, pace: Pace) -> Self {
         let log = Arc::new(Mutex::new(Vec::new()));
+        let rounds = Arc::new(Mutex::new(Rounds {
+            last_request: Instant::now(),
+            open: 0,
+            closed: 0,
+        }));
         let host = Host {
             folder: Folder::new(dir),
             gzipped: Mutex::default(),
             log: log.clone(),
         };
+        let shared = rounds.clone();
         let server = Server::start("127.0.0.1:0".parse().unwrap(), move |request| {
-            host.respond(&request)
+            let response = host.respond(&request);
+            let wait: Pin<Box<dyn Future<Output = ()> + Send>> = match pace {
+                Pace::Now => return response,
+                Pace::Late(delay) => Box::pin(tokio::time::sleep(delay)),
+                Pace::Rounds => Box::pin(Rounds::join(shared.clone())),
+            };
+            response.map(|body| {
+                use http_body_util::BodyExt;
+                Held {
+                    wait: Some(wait),
+                    body,
+                }
+                .boxed_unsync()
+            })
         })
         .expect("listen on loopback");
-        StaticServer { server, log }
+        StaticServer {
+            server,
+            log,
+            rounds,
+        }
+    }
+
+    /// Rounds answered so far ([`Pace::Rounds`]).
+    pub fn rounds(&self) -> u64 {
+        self.rounds.lock().unwrap().closed
     }
 
     /// The absolute URL of a path under the site root (`""` is the root).
@@ -58,6 +119,72 @@ impl StaticServer {
     /// Every request answered so far, in order of completion.
     pub fn requests(&self) -> Vec<Served> {
         self.log.lock().unwrap().clone()
+    }
+}
+
+/// The rounds of a [`Pace::Rounds`] server.
+struct Rounds {
+    last_request: Instant,
+    /// Number of the round that requests join now.
+    open: u64,
+    /// Rounds answered.
+    closed: u64,
+}
+
+impl Rounds {
+    /// Joins the open round and waits until it is answered: when no
+    /// request has come for [`QUIET`].
+    async fn join(rounds: Arc<Mutex<Rounds>>) {
+        let mine = {
+            let mut r = rounds.lock().unwrap();
+            r.last_request = Instant::now();
+            r.open
+        };
+        loop {
+            let until = {
+                let mut r = rounds.lock().unwrap();
+                if r.open != mine {
+                    return;
+                }
+                let until = r.last_request + QUIET;
+                if Instant::now() >= until {
+                    r.open += 1;
+                    r.closed += 1;
+                    return;
+                }
+                until
+            };
+            tokio::time::sleep_until(until.into()).await;
+        }
+    }
+}
+
+/// A response body held back until `wait` is over.
+struct Held {
+    wait: Option<Pin<Box<dyn Future<Output = ()> + Send>>>,
+    body: Body,
+}
+
+impl hyper::body::Body for Held {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        let this = self.get_mut();
+        if let Some(wait) = this.wait.as_mut() {
+            if wait.as_mut().poll(cx).is_pending() {
+                return Poll::Pending;
+            }
+            this.wait = None;
+        }
+        Pin::new(&mut this.body).poll_frame(cx)
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
     }
 }
 
