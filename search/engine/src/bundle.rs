@@ -239,9 +239,10 @@ pub(crate) fn plan(
             at,
             ..FieldBundles::default()
         };
-        // (first term, block, postings, positions) of the group being cut.
-        let mut group: Option<(usize, Range<u64>, Range<u64>, Range<u64>)> = None;
-        let mut groups: Vec<(usize, Range<u64>, Range<u64>, Range<u64>)> = Vec::new();
+        // (first term, dictionary block, postings, positions) of a group.
+        type Group = (usize, Range<u64>, Range<u64>, Range<u64>);
+        let mut group: Option<Group> = None;
+        let mut groups: Vec<Group> = Vec::new();
         let mut contiguous = true;
         for (i, (key, info)) in terms.iter().enumerate() {
             let block = block_of(key);
