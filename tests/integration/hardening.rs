@@ -636,8 +636,10 @@ fn killed_builds_leave_the_previous_or_the_new_site() {
     for i in 0..kills {
         let next = 1 - current;
         set_version(next);
-        // Kill moments spread over the whole build: slot i of `kills`, jittered.
-        let slot = duration.as_micros() as u64 / kills as u64;
+        // Kill moments spread over the first three quarters of the build
+        // (slot i of `kills`, jittered): a build that runs faster than the
+        // reference did must still be running when its kill comes.
+        let slot = duration.as_micros() as u64 * 3 / 4 / kills as u64;
         let delay = Duration::from_micros(slot * i as u64 + random.next() % slot.max(1));
         let mut child = sandbox
             .build_command(&[])
