@@ -21,6 +21,7 @@ use super::values::{self, Reading, reading};
 use super::zones::{self, Zone};
 use super::{Imported, split, title};
 use crate::config::Config;
+use crate::field;
 use crate::scaffold::file_slug;
 use crate::scaffold::yaml::FieldValue;
 
@@ -56,24 +57,24 @@ fn sourced<T>(value: T, from: impl Into<String>) -> Sourced<T> {
 
 /// The canonical fields of the report, in front-matter order.
 pub const CANONICAL: [&str; 18] = [
-    "id",
-    "title",
-    "date",
-    "severity",
-    "status",
-    "started",
-    "detected",
-    "mitigated",
-    "resolved",
-    "duration",
-    "services",
-    "tags",
-    "commander",
-    "responders",
-    "impact",
-    "trigger",
-    "summary",
-    "visibility",
+    field::ID,
+    field::TITLE,
+    field::DATE,
+    field::SEVERITY,
+    field::STATUS,
+    field::STARTED,
+    field::DETECTED,
+    field::MITIGATED,
+    field::RESOLVED,
+    field::DURATION,
+    field::SERVICES,
+    field::TAGS,
+    field::COMMANDER,
+    field::RESPONDERS,
+    field::IMPACT,
+    field::TRIGGER,
+    field::SUMMARY,
+    field::VISIBILITY,
 ];
 
 /// Infers one incident. `heading` is the heading that names it, if any;
@@ -286,10 +287,10 @@ pub fn incident(doc: &Document<'_>, text: &str, heading: Option<&str>, line: usi
         .or_else(|| after_start(Field::TimeToResolve));
 
     let mut stamps = [
-        ("started", started),
-        ("detected", detected),
-        ("mitigated", mitigated),
-        ("resolved", resolved),
+        (field::STARTED, started),
+        (field::DETECTED, detected),
+        (field::MITIGATED, mitigated),
+        (field::RESOLVED, resolved),
     ];
     keep_in_order(&mut stamps, &mut notes);
 
@@ -387,14 +388,17 @@ pub fn incident(doc: &Document<'_>, text: &str, heading: Option<&str>, line: usi
         Some(_) if !heading.is_empty() => sourced(heading.to_string(), "the heading"),
         _ => title,
     };
-    fields.insert("id", sourced(text_value(id.value.clone()), id.from.clone()));
     fields.insert(
-        "title",
+        field::ID,
+        sourced(text_value(id.value.clone()), id.from.clone()),
+    );
+    fields.insert(
+        field::TITLE,
         sourced(text_value(title.value.clone()), title.from.clone()),
     );
     if let Some(d) = &date {
         fields.insert(
-            "date",
+            field::DATE,
             sourced(text_value(d.value.to_string()), d.from.clone()),
         );
     }
@@ -423,13 +427,13 @@ pub fn incident(doc: &Document<'_>, text: &str, heading: Option<&str>, line: usi
                 .map(|level| sourced(level, "the heading"))
         });
     if let Some(s) = severity {
-        fields.insert("severity", sourced(text_value(s.value), s.from));
+        fields.insert(field::SEVERITY, sourced(text_value(s.value), s.from));
     }
     if let Some(r) = key(Field::Status) {
         match values::status(&r.value) {
             Some(s) => {
                 fields.insert(
-                    "status",
+                    field::STATUS,
                     sourced(text_value(s.as_str().into()), key_from(r)),
                 );
             }
@@ -442,7 +446,7 @@ pub fn incident(doc: &Document<'_>, text: &str, heading: Option<&str>, line: usi
     if let Some(r) = key(Field::Duration).or_else(|| key(Field::TimeToResolve)) {
         match values::duration(&r.value) {
             Some((written, _)) => {
-                fields.insert("duration", sourced(text_value(written), key_from(r)));
+                fields.insert(field::DURATION, sourced(text_value(written), key_from(r)));
             }
             None => notes.push(format!(
                 "{} `{}` is not a duration; left out",
@@ -450,7 +454,10 @@ pub fn incident(doc: &Document<'_>, text: &str, heading: Option<&str>, line: usi
             )),
         }
     }
-    for (name, field) in [("services", Field::Services), ("tags", Field::Tags)] {
+    for (name, field) in [
+        (field::SERVICES, Field::Services),
+        (field::TAGS, Field::Tags),
+    ] {
         if let Some(r) = key(field) {
             let items: Vec<String> = values::list(&r.value)
                 .into_iter()
@@ -466,20 +473,23 @@ pub fn incident(doc: &Document<'_>, text: &str, heading: Option<&str>, line: usi
     if let Some(r) = key(Field::Commander)
         && let Some(c) = values::person(&r.value)
     {
-        fields.insert("commander", sourced(text_value(c), key_from(r)));
+        fields.insert(field::COMMANDER, sourced(text_value(c), key_from(r)));
     }
     if let Some(r) = key(Field::Responders) {
         let people = values::people(&r.value);
         if people.is_empty() {
             notes.push(format!("{} `{}` names no one; left out", r.key, r.value));
         } else {
-            fields.insert("responders", sourced(FieldValue::List(people), key_from(r)));
+            fields.insert(
+                field::RESPONDERS,
+                sourced(FieldValue::List(people), key_from(r)),
+            );
         }
     }
     for (name, field) in [
-        ("impact", Field::Impact),
-        ("trigger", Field::Trigger),
-        ("summary", Field::Summary),
+        (field::IMPACT, Field::Impact),
+        (field::TRIGGER, Field::Trigger),
+        (field::SUMMARY, Field::Summary),
     ] {
         if let Some(r) = key(field) {
             fields.insert(name, sourced(text_value(r.value.clone()), key_from(r)));
@@ -489,7 +499,7 @@ pub fn incident(doc: &Document<'_>, text: &str, heading: Option<&str>, line: usi
         && INTERNAL.is_match(&r.value)
     {
         fields.insert(
-            "visibility",
+            field::VISIBILITY,
             sourced(text_value("internal".into()), key_from(r)),
         );
     }
@@ -502,7 +512,12 @@ pub fn incident(doc: &Document<'_>, text: &str, heading: Option<&str>, line: usi
         .iter()
         .copied()
         .filter(|name| !ordered.iter().any(|(n, _, _)| n == name))
-        .filter(|name| !matches!(*name, "impact" | "trigger" | "summary" | "visibility"))
+        .filter(|name| {
+            !matches!(
+                *name,
+                field::IMPACT | field::TRIGGER | field::SUMMARY | field::VISIBILITY
+            )
+        })
         .collect();
     Imported {
         origin: doc.file_name.to_string(),

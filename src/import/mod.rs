@@ -25,6 +25,7 @@ pub mod values;
 pub mod zones;
 
 use crate::config::Config;
+use crate::field;
 use crate::incident::ActionItem;
 use crate::load::SourceFile;
 use crate::scaffold::yaml::{FieldValue, fields_to_yaml, scalar};
@@ -85,11 +86,11 @@ pub enum Rejected {
 
 impl Imported {
     pub fn id(&self) -> &str {
-        self.text("id").unwrap_or_default()
+        self.text(field::ID).unwrap_or_default()
     }
 
     pub fn title(&self) -> &str {
-        self.text("title").unwrap_or_default()
+        self.text(field::TITLE).unwrap_or_default()
     }
 
     pub fn field(&self, name: &str) -> Option<&FieldValue> {
@@ -106,7 +107,7 @@ impl Imported {
     /// Gives the incident another id (one already taken), noting why.
     pub fn set_id(&mut self, id: String, why: &str) {
         let old = self.id().to_string();
-        if let Some((_, value)) = self.fields.iter_mut().find(|(k, _)| *k == "id") {
+        if let Some((_, value)) = self.fields.iter_mut().find(|(k, _)| *k == field::ID) {
             *value = FieldValue::Text(id.clone());
         }
         self.notes.push(format!("id `{old}` {why}; using `{id}`"));
@@ -177,10 +178,11 @@ impl Imported {
             .fields
             .iter()
             .map(|(k, _)| *k)
-            .filter(|k| !matches!(*k, "id" | "title"))
+            .filter(|k| !matches!(*k, field::ID | field::TITLE))
             .collect();
         let backup = (self.fields.clone(), self.action_items.clone());
-        self.fields.retain(|(k, _)| matches!(*k, "id" | "title"));
+        self.fields
+            .retain(|(k, _)| matches!(*k, field::ID | field::TITLE));
         self.action_items.clear();
         match build_errors(path, &self.to_markdown(), config) {
             Ok(built) => {
@@ -188,7 +190,8 @@ impl Imported {
                     "build rejected the inferred fields ({errors}); left out: {}",
                     dropped.join(", ")
                 ));
-                self.sources.retain(|(k, _)| matches!(*k, "id" | "title"));
+                self.sources
+                    .retain(|(k, _)| matches!(*k, field::ID | field::TITLE));
                 self.missing.extend(dropped);
                 Ok(built)
             }
@@ -334,7 +337,7 @@ fn looks_like_a_postmortem(text: &str, incident: &Imported) -> bool {
     let dated_by_text = incident
         .sources
         .iter()
-        .any(|(k, from)| *k == "date" && !from.starts_with("the file name"));
+        .any(|(k, from)| *k == field::DATE && !from.starts_with("the file name"));
     let sections = split::headings(text)
         .iter()
         .filter(|h| crate::incident::body::section_kind(&h.text).is_some())
@@ -349,13 +352,13 @@ fn looks_like_a_postmortem(text: &str, incident: &Imported) -> bool {
             .any(|s| s.time.is_some())
     });
     [
-        "severity",
-        "status",
-        "started",
-        "detected",
-        "resolved",
-        "services",
-        "commander",
+        field::SEVERITY,
+        field::STATUS,
+        field::STARTED,
+        field::DETECTED,
+        field::RESOLVED,
+        field::SERVICES,
+        field::COMMANDER,
     ]
     .iter()
     .any(|f| inferred(f))
