@@ -140,21 +140,21 @@ pub fn incident(doc: &Document<'_>, text: &str, heading: Option<&str>, line: usi
         .or(doc.file_date);
     let said = sentences::read(&blocks, &intro, order, near, &tz);
     let day_of = |s: &Stamp| s.day.and_then(|d| resolve_day(d, near));
+    // The day a key line (`Date:`, `Start time:`) or the heading states.
+    let key_day = |key: &Option<(Stamp, &RawField)>| {
+        key.as_ref()
+            .and_then(|(s, r)| Some(sourced(day_of(s)?, key_from(r))))
+    };
+    let heading_day = || {
+        heading_stamp
+            .as_ref()
+            .and_then(|s| Some(sourced(day_of(s)?, "the heading")))
+    };
 
     // The day the document states, for times written without one.
-    let stated: Option<Sourced<Date>> = key_when
-        .as_ref()
-        .and_then(|(s, r)| Some(sourced(day_of(s)?, key_from(r))))
-        .or_else(|| {
-            key_started
-                .as_ref()
-                .and_then(|(s, r)| Some(sourced(day_of(s)?, key_from(r))))
-        })
-        .or_else(|| {
-            heading_stamp
-                .as_ref()
-                .and_then(|s| Some(sourced(day_of(s)?, "the heading")))
-        })
+    let stated: Option<Sourced<Date>> = key_day(&key_when)
+        .or_else(|| key_day(&key_started))
+        .or_else(heading_day)
         .or_else(|| {
             tl.stated_day.as_ref().and_then(|(s, l)| {
                 Some(sourced(
@@ -309,16 +309,8 @@ pub fn incident(doc: &Document<'_>, text: &str, heading: Option<&str>, line: usi
         .1
         .as_ref()
         .map(|s| sourced(s.value.date(), s.from.clone()))
-        .or_else(|| {
-            key_when
-                .as_ref()
-                .and_then(|(s, r)| Some(sourced(day_of(s)?, key_from(r))))
-        })
-        .or_else(|| {
-            heading_stamp
-                .as_ref()
-                .and_then(|s| Some(sourced(day_of(s)?, "the heading")))
-        })
+        .or_else(|| key_day(&key_when))
+        .or_else(heading_day)
         .or(earliest_entry)
         .or(stated)
         .or_else(|| {
