@@ -528,6 +528,7 @@ pub fn incident(doc: &Document<'_>, text: &str, heading: Option<&str>, line: usi
         template,
         action_items: Vec::new(),
         body: super::body_of(text),
+        draft: false,
     }
 }
 

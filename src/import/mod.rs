@@ -64,6 +64,9 @@ pub struct Imported {
     pub action_items: Vec<ActionItem>,
     /// The incident's Markdown, as written.
     pub body: String,
+    /// Written as `draft: true`: the text still holds a template placeholder,
+    /// which `check` refuses in a published postmortem.
+    pub draft: bool,
 }
 
 /// What `build` reads from a file import would write.
@@ -133,6 +136,9 @@ impl Imported {
     /// The file to write: front matter (naming where it came from), then the body as written.
     pub fn to_markdown(&self) -> String {
         let mut front = fields_to_yaml(self.fields.iter().map(|(k, v)| (*k, v)));
+        if self.draft {
+            front.push_str(&format!("{}: true\n", field::DRAFT));
+        }
         if !self.action_items.is_empty() {
             front.push_str("action_items:\n");
             for item in &self.action_items {
@@ -168,6 +174,14 @@ impl Imported {
                 .collect();
         if !sensitive.is_empty() {
             return Err(Rejected::Sensitive(sensitive.join("; ")));
+        }
+        if let Some(found) = crate::scan::placeholders::scan(&self.body).first() {
+            let line = self.line + self.body[..found.range.start].matches('\n').count();
+            self.draft = true;
+            self.notes.push(format!(
+                "the text still holds the template placeholder `{}` (source line {line}): written as `draft: true`, unpublished until it is filled in",
+                &self.body[found.range.clone()]
+            ));
         }
         let errors = match build_errors(path, &self.to_markdown(), config) {
             Ok(built) => return Ok(built),
