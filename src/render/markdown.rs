@@ -186,9 +186,7 @@ pub fn render_body(input: &BodyInput<'_>) -> RenderedBody {
             }
             Event::Start(Tag::Item) if list_depth == 1 => {
                 match lesson_lines.get(&file_line(range.start)) {
-                    Some(anchor) => {
-                        Event::Html(format!("<li id=\"{anchor}\" class=\"lesson\">").into())
-                    }
+                    Some(anchor) => Event::Html(lesson_item_start(anchor).into()),
                     None => Event::Start(Tag::Item),
                 }
             }
@@ -437,6 +435,12 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         .link_rel(Some("noopener noreferrer"));
     builder
 });
+
+/// The opening tag of lesson `anchor`'s list item: pages find a lesson in
+/// the rendered body by it.
+pub fn lesson_item_start(anchor: &str) -> String {
+    format!("<li id=\"{anchor}\" class=\"lesson\">")
+}
 
 #[cfg(test)]
 mod tests {

@@ -278,6 +278,15 @@ fn pages_show_similar_incidents_recurring_lessons_and_their_count_per_quarter() 
     assert!(recurring.contains("href=\"#lesson-5\""), "{recurring}");
     assert!(recurring.contains("Learned in 3 incidents"), "{recurring}");
     assert!(recurring.contains("INC-2026-001") && recurring.contains("INC-2024-002"));
+    assert!(
+        page.contains("<li id=\"lesson-5\" class=\"lesson recurring\"><a class=\"flag flag-recurring\" href=\"#recurring-lesson-5\">Learned in 3 incidents</a> Alerting on pool saturation"),
+        "the lesson itself is flagged where the body states it"
+    );
+    assert_eq!(
+        page.matches("class=\"lesson recurring\"").count(),
+        1,
+        "only the recurring lesson is flagged"
+    );
 
     let lessons = site.read("public/lessons/index.html");
     let lead = lessons

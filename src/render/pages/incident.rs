@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::LessonRow;
 use crate::link::{Kb, RelationReason, RepeatKind};
-use crate::render::markdown::{BodyInput, LinkTarget, RenderedBody, TocEntry};
+use crate::render::markdown::{BodyInput, LinkTarget, RenderedBody, TocEntry, lesson_item_start};
 use crate::render::views::{
     ActionItemView, IncidentCard, action_item_view, format_minutes, incident_path,
 };
@@ -45,9 +45,23 @@ pub fn page(kb: &Kb, n: usize) -> (IncidentPage, BodyInput<'_>) {
 impl IncidentPage {
     /// The rendered body.
     pub fn set_body(&mut self, body: RenderedBody) {
-        self.incident.body_html = body.html;
+        self.incident.body_html = mark_recurring(body.html, &self.incident.recurring_lessons);
         self.incident.toc = body.toc;
     }
+}
+
+/// Flags each recurring lesson where the body states it, linking to what the
+/// other incidents said (the "Lessons learned more than once" section).
+fn mark_recurring(mut html: String, recurring: &[RecurringLessonView]) -> String {
+    for lesson in recurring {
+        let anchor = &lesson.anchor;
+        let marked = format!(
+            "<li id=\"{anchor}\" class=\"lesson recurring\"><a class=\"flag flag-recurring\" href=\"#recurring-{anchor}\">Learned in {} incidents</a> ",
+            lesson.incidents
+        );
+        html = html.replacen(&lesson_item_start(anchor), &marked, 1);
+    }
+    html
 }
 
 #[derive(Debug, Clone, Serialize)]
