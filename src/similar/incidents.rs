@@ -6,7 +6,7 @@
 
 use rayon::prelude::*;
 
-use super::terms::{Bag, InvertedIndex, Vector, Vocabulary, Words, shared};
+use super::terms::{Bag, InvertedIndex, Seen, Vector, Vocabulary, shared, surface};
 use super::{Settings, Similar};
 use crate::incident::{Incident, SectionKind};
 
@@ -33,7 +33,7 @@ const KEY_SECTIONS: [SectionKind; 5] = [
 /// The words an incident is compared by: title, tags, services, the
 /// summary, impact, trigger and contributing factors of its front matter,
 /// and its key sections; a body without any key section counts whole.
-fn bag(words: &mut Words, incident: &Incident) -> Bag {
+fn bag<'a>(words: &mut Seen<'a>, incident: &'a Incident) -> Bag<'a> {
     let mut bag = Bag::default();
     bag.add(words, &incident.title, TITLE_WEIGHT);
     for label in incident.tags.iter().chain(&incident.services) {
@@ -62,7 +62,7 @@ fn bag(words: &mut Words, incident: &Incident) -> Bag {
     for section in key_sections {
         bag.add(words, &section.text, 1);
     }
-    bag
+    bag.done(words)
 }
 
 /// Per incident, its most similar incidents, best first: at most
@@ -79,13 +79,17 @@ pub fn similar_incidents(
     if settings.incidents == 0 || count < 2 {
         return vec![Vec::new(); count];
     }
-    let bags: Vec<Bag> = incidents.par_iter().map_init(Words::default, bag).collect();
+    let bags: Vec<Bag> = crate::profile::stage("    incident words", || {
+        incidents.par_iter().map_init(Seen::default, bag).collect()
+    });
     let mut vocabulary = Vocabulary::new(synonyms);
-    let numbered = vocabulary.number(bags);
-    let vectors: Vec<Vector> = numbered
-        .par_iter()
-        .map(|terms| vocabulary.vector(terms, count))
-        .collect();
+    let numbered = crate::profile::stage("    numbering", || vocabulary.number(bags));
+    let vectors: Vec<Vector> = crate::profile::stage("    vectors", || {
+        numbered
+            .into_par_iter()
+            .map(|terms| vocabulary.vector(&terms, count))
+            .collect()
+    });
     // A word in more than a tenth of the incidents is not what makes two
     // of them alike; leaving it out of candidate generation bounds the cost.
     let index = InvertedIndex::new(
@@ -93,42 +97,44 @@ pub fn similar_incidents(
         vocabulary.document_frequency.len(),
         (count / 10).max(50),
     );
-    (0..count)
-        .into_par_iter()
-        .map_init(
-            || (vec![0f32; count], Vec::new()),
-            |(scores, touched), n| {
-                let mut found: Vec<(u32, f32)> = index
-                    .neighbours(&vectors[n], scores, touched)
-                    .into_iter()
-                    .filter(|&(m, score)| {
-                        let m = m as usize;
-                        m != n && score >= settings.min_score && !excluded[n].contains(&m)
-                    })
-                    .collect();
-                found.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-                found
-                    .into_iter()
-                    .map(|(m, score)| Similar {
-                        target: m as usize,
-                        score,
-                        words: reason(&vectors[n], &vectors[m as usize]),
-                    })
-                    .filter(|s| s.words.len() >= MIN_SHARED_WORDS)
-                    .take(settings.incidents)
-                    .collect()
-            },
-        )
-        .collect()
+    crate::profile::stage("    neighbours", || {
+        (0..count)
+            .into_par_iter()
+            .map_init(
+                || (vec![0f32; count], Vec::new()),
+                |(scores, touched), n| {
+                    let mut found: Vec<(u32, f32)> = index
+                        .neighbours(&vectors[n], scores, touched)
+                        .into_iter()
+                        .filter(|&(m, score)| {
+                            let m = m as usize;
+                            m != n && score >= settings.min_score && !excluded[n].contains(&m)
+                        })
+                        .collect();
+                    found.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+                    found
+                        .into_iter()
+                        .map(|(m, score)| Similar {
+                            target: m as usize,
+                            score,
+                            words: reason(&vectors[n], &vectors[m as usize]),
+                        })
+                        .filter(|s| s.words.len() >= MIN_SHARED_WORDS)
+                        .take(settings.incidents)
+                        .collect()
+                },
+            )
+            .collect()
+    })
 }
 
 /// The distinctive words two incidents share, as the first one writes them.
 fn reason(a: &Vector, b: &Vector) -> Vec<String> {
     let mut words: Vec<String> = Vec::new();
-    for (term, _) in shared(a, b) {
-        let word = &a.words[&term];
-        if !words.iter().any(|w| w.eq_ignore_ascii_case(word)) {
-            words.push(word.clone());
+    for (written, _) in shared(a, b) {
+        let word = surface(written);
+        if !words.iter().any(|w| w.eq_ignore_ascii_case(&word)) {
+            words.push(word);
         }
         if words.len() == REASON_WORDS {
             break;

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use jiff::civil::Date;
 use rayon::prelude::*;
 
-use super::terms::{Bag, InvertedIndex, Vector, Vocabulary, Words, shared};
+use super::terms::{Bag, InvertedIndex, Seen, Vector, Vocabulary, shared};
 use super::{LessonGroup, LessonRef, Settings};
 use crate::incident::Incident;
 
@@ -20,8 +20,8 @@ const NEIGHBOURS: usize = 20;
 const MAX_FORMS: usize = 64;
 
 /// Lessons that share their terms.
-struct Form {
-    vector: Vector,
+struct Form<'a> {
+    vector: Vector<'a>,
     /// Oldest first.
     members: Vec<LessonRef>,
 }
@@ -58,10 +58,10 @@ pub fn lesson_groups(
     }
     let bags: Vec<Bag> = lessons
         .par_iter()
-        .map_init(Words::default, |words, r| {
+        .map_init(Seen::default, |seen, r| {
             let mut bag = Bag::default();
-            bag.add(words, &incidents[r.incident].lessons[r.lesson].text, 1);
-            bag
+            bag.add(seen, &incidents[r.incident].lessons[r.lesson].text, 1);
+            bag.done(seen)
         })
         .collect();
     let mut vocabulary = Vocabulary::new(synonyms);

@@ -107,7 +107,11 @@ impl Meaning {
         }
         let (similar, lesson_groups) = rayon::join(
             || incidents::similar_incidents(incidents, excluded, synonyms, settings),
-            || lessons::lesson_groups(incidents, days, synonyms, settings),
+            || {
+                crate::profile::stage("    lessons", || {
+                    lessons::lesson_groups(incidents, days, synonyms, settings)
+                })
+            },
         );
         let mut learned_again = vec![0; incidents.len()];
         for (g, group) in lesson_groups.iter().enumerate() {

@@ -11,61 +11,55 @@ use hindsight_search::words::{Synonyms, is_common};
 /// A term's number within one [`Vocabulary`].
 pub type TermId = u32;
 
-/// The terms of one text: counts and, per term, the word as first written.
+/// The words of one text as written, each with how often it occurs, in
+/// order of first appearance. They borrow the text: a bag of a long
+/// postmortem holds hundreds of words, and 10,000 bags of owned strings
+/// were most of the memory and time of this module.
 #[derive(Debug, Default, Clone)]
-pub struct Bag {
-    /// (term, count, surface word), in order of first appearance.
-    terms: Vec<(String, u32, String)>,
-    index: HashMap<String, usize>,
+pub struct Bag<'a> {
+    words: Vec<(&'a str, u32)>,
 }
 
-impl Bag {
+/// Where each word of the bag being filled is in it; kept between bags so
+/// that filling one allocates nothing but the bag.
+pub type Seen<'a> = HashMap<&'a str, usize>;
+
+impl<'a> Bag<'a> {
     /// Adds the words of `text`, each counted `times` times.
-    pub fn add(&mut self, words: &mut Words, text: &str, times: u32) {
+    pub fn add(&mut self, seen: &mut Seen<'a>, text: &'a str, times: u32) {
         // The analyzer's tokenizer splits on every character that is not
         // alphanumeric; each word then goes through the analyzer alone.
         for written in text.split(|c: char| !c.is_alphanumeric()) {
             if written.is_empty() {
                 continue;
             }
-            let Some(term) = words.term(written) else {
-                continue;
-            };
-            match self.index.get(term) {
-                Some(&at) => self.terms[at].1 += times,
+            match seen.get(written) {
+                Some(&at) => self.words[at].1 += times,
                 None => {
-                    self.index.insert(term.to_string(), self.terms.len());
-                    self.terms.push((term.to_string(), times, surface(written)));
+                    seen.insert(written, self.words.len());
+                    self.words.push((written, times));
                 }
             }
         }
     }
-}
 
-/// A word as written → its term, remembered: a collection has far fewer
-/// distinct words than words, and the analyzer is the costly part.
-#[derive(Debug, Default)]
-pub struct Words {
-    terms: HashMap<String, Option<String>>,
-}
-
-impl Words {
-    /// The term of a word as written (the search analyzer's, exactly), or
-    /// none for a common or incidental word, a bare number, or a word the
-    /// analyzer drops.
-    fn term(&mut self, written: &str) -> Option<&str> {
-        if !self.terms.contains_key(written) {
-            let term = if is_common(written) || is_incidental(written) {
-                None
-            } else {
-                analyze(written)
-                    .pop()
-                    .filter(|t| !t.bytes().all(|b| b.is_ascii_digit()))
-            };
-            self.terms.insert(written.to_string(), term);
-        }
-        self.terms[written].as_deref()
+    /// Ends filling: `seen` is emptied for the next bag.
+    pub fn done(self, seen: &mut Seen<'a>) -> Self {
+        seen.clear();
+        self
     }
+}
+
+/// The term of a word as written (the search analyzer's, exactly), or none
+/// for a common or incidental word, a bare number, or a word the analyzer
+/// drops.
+fn term_of(written: &str) -> Option<String> {
+    if is_common(written) || is_incidental(written) {
+        return None;
+    }
+    analyze(written)
+        .pop()
+        .filter(|t| !t.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Words of dates, times and counting: every postmortem has them, and two
@@ -144,7 +138,7 @@ fn is_incidental(written: &str) -> bool {
 /// The word as a reader would see it in a list: acronyms and names with
 /// capitals inside keep them (`DNS`, `PagerDuty`), other words are lowercased
 /// (a capital at the start of a sentence says nothing).
-fn surface(written: &str) -> String {
+pub fn surface(written: &str) -> String {
     if written.chars().skip(1).any(char::is_uppercase) {
         written.to_string()
     } else {
@@ -153,53 +147,85 @@ fn surface(written: &str) -> String {
 }
 
 /// Term numbers of a collection, with synonyms folded onto one term.
-pub struct Vocabulary {
+pub struct Vocabulary<'a> {
+    /// Each word as written → its term's number (the analyzer is the
+    /// costly part, and a collection has far fewer distinct words than words).
+    written: HashMap<&'a str, Option<TermId>>,
     ids: HashMap<String, TermId>,
     synonyms: Synonyms,
     /// Per term: how many documents contain it.
     pub document_frequency: Vec<u32>,
 }
 
-/// A unit-length TF-IDF vector, sorted by term, and the surface word of
-/// each of its terms.
-#[derive(Debug, Clone, Default)]
-pub struct Vector {
-    pub weights: Vec<(TermId, f32)>,
-    pub words: HashMap<TermId, String>,
+/// A bag's terms: (term, count, the word as first written), in order of
+/// the term's first appearance.
+pub type Numbered<'a> = Vec<(TermId, u32, &'a str)>;
+
+/// One term of a [`Vector`]: its weight, and the word as the text first
+/// wrote it.
+#[derive(Debug, Clone, Copy)]
+pub struct Weighted<'a> {
+    pub term: TermId,
+    pub weight: f32,
+    pub written: &'a str,
 }
 
-impl Vocabulary {
-    pub fn new(synonym_groups: &[Vec<String>]) -> Vocabulary {
+/// A unit-length TF-IDF vector, sorted by term.
+#[derive(Debug, Clone, Default)]
+pub struct Vector<'a> {
+    pub terms: Vec<Weighted<'a>>,
+}
+
+impl<'a> Vocabulary<'a> {
+    pub fn new(synonym_groups: &[Vec<String>]) -> Vocabulary<'a> {
         Vocabulary {
+            written: HashMap::new(),
             ids: HashMap::new(),
             synonyms: Synonyms::new(synonym_groups),
             document_frequency: Vec::new(),
         }
     }
 
-    /// Numbers the terms of every bag (counting each bag once per term)
-    /// and returns the bags as (term, count, surface) lists.
-    pub fn number(&mut self, bags: Vec<Bag>) -> Vec<Vec<(TermId, u32, String)>> {
+    /// Numbers the terms of every bag (counting each bag once per term).
+    /// Terms are numbered in order of first appearance, bag after bag.
+    pub fn number(&mut self, bags: Vec<Bag<'a>>) -> Vec<Numbered<'a>> {
+        // Per term: where it is in the bag being numbered (`u32::MAX`: not
+        // in it); reset after each bag.
+        let mut position: Vec<u32> = Vec::new();
         bags.into_iter()
             .map(|bag| {
-                let mut seen: HashMap<TermId, usize> = HashMap::new();
-                let mut out: Vec<(TermId, u32, String)> = Vec::with_capacity(bag.terms.len());
-                for (term, count, written) in bag.terms {
-                    let id = self.id(&term);
-                    match seen.get(&id) {
-                        Some(&at) => out[at].1 += count,
-                        None => {
-                            seen.insert(id, out.len());
+                let mut out: Numbered<'a> = Vec::with_capacity(bag.words.len());
+                for (written, count) in bag.words {
+                    let Some(id) = self.id_of_written(written) else {
+                        continue;
+                    };
+                    if position.len() <= id as usize {
+                        position.resize(id as usize + 1, u32::MAX);
+                    }
+                    match position[id as usize] {
+                        u32::MAX => {
+                            position[id as usize] = out.len() as u32;
                             out.push((id, count, written));
                         }
+                        at => out[at as usize].1 += count,
                     }
                 }
-                for (id, _, _) in &out {
-                    self.document_frequency[*id as usize] += 1;
+                for &(id, _, _) in &out {
+                    position[id as usize] = u32::MAX;
+                    self.document_frequency[id as usize] += 1;
                 }
                 out
             })
             .collect()
+    }
+
+    fn id_of_written(&mut self, written: &'a str) -> Option<TermId> {
+        if let Some(&id) = self.written.get(written) {
+            return id;
+        }
+        let id = term_of(written).map(|term| self.id(&term));
+        self.written.insert(written, id);
+        id
     }
 
     /// A term's number; a word with one-word synonyms (`db`, `database`)
@@ -236,51 +262,56 @@ impl Vocabulary {
     /// The TF-IDF vector of a numbered bag in a collection of `documents`:
     /// `(1 + ln tf) · ln(documents / df)`, scaled to unit length. Terms in
     /// every document weigh nothing and are left out.
-    pub fn vector(&self, terms: &[(TermId, u32, String)], documents: usize) -> Vector {
-        let mut weights: Vec<(TermId, f32)> = terms
+    pub fn vector(&self, terms: &[(TermId, u32, &'a str)], documents: usize) -> Vector<'a> {
+        let mut weighted: Vec<Weighted<'a>> = terms
             .iter()
-            .map(|&(id, count, _)| {
-                let df = self.document_frequency[id as usize].max(1) as f32;
+            .map(|&(term, count, written)| {
+                let df = self.document_frequency[term as usize].max(1) as f32;
                 let idf = (documents as f32 / df).ln();
-                (id, (1.0 + (count as f32).ln()) * idf)
+                Weighted {
+                    term,
+                    weight: (1.0 + (count as f32).ln()) * idf,
+                    written,
+                }
             })
-            .filter(|&(_, w)| w > 0.0)
+            .filter(|t| t.weight > 0.0)
             .collect();
-        let norm = weights.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+        let norm = weighted
+            .iter()
+            .map(|t| t.weight * t.weight)
+            .sum::<f32>()
+            .sqrt();
         if norm > 0.0 {
-            for (_, w) in &mut weights {
-                *w /= norm;
+            for t in &mut weighted {
+                t.weight /= norm;
             }
         }
-        weights.sort_unstable_by_key(|&(id, _)| id);
-        let words = terms
-            .iter()
-            .map(|(id, _, written)| (*id, written.clone()))
-            .collect();
-        Vector { weights, words }
+        weighted.sort_unstable_by_key(|t| t.term);
+        Vector { terms: weighted }
     }
 }
 
 /// The terms two vectors share with their contribution to the cosine,
-/// largest first (ties by term number).
-pub fn shared(a: &Vector, b: &Vector) -> Vec<(TermId, f32)> {
+/// largest first (ties by term number), each as `a` writes it.
+pub fn shared<'a>(a: &Vector<'a>, b: &Vector<'_>) -> Vec<(&'a str, f32)> {
     let (mut i, mut j) = (0, 0);
     let mut out = Vec::new();
-    while i < a.weights.len() && j < b.weights.len() {
-        let (ta, wa) = a.weights[i];
-        let (tb, wb) = b.weights[j];
-        match ta.cmp(&tb) {
+    while i < a.terms.len() && j < b.terms.len() {
+        let (ta, tb) = (a.terms[i], b.terms[j]);
+        match ta.term.cmp(&tb.term) {
             std::cmp::Ordering::Less => i += 1,
             std::cmp::Ordering::Greater => j += 1,
             std::cmp::Ordering::Equal => {
-                out.push((ta, wa * wb));
+                out.push((ta.term, ta.weight * tb.weight, ta.written));
                 i += 1;
                 j += 1;
             }
         }
     }
     out.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
-    out
+    out.into_iter()
+        .map(|(_, w, written)| (written, w))
+        .collect()
 }
 
 /// Candidate generation without comparing all pairs: for each term, the
@@ -295,8 +326,8 @@ impl InvertedIndex {
     pub fn new(vectors: &[Vector], terms: usize, max_df: usize) -> InvertedIndex {
         let mut postings: Vec<Vec<(u32, f32)>> = vec![Vec::new(); terms];
         for (n, v) in vectors.iter().enumerate() {
-            for &(t, w) in &v.weights {
-                postings[t as usize].push((n as u32, w));
+            for t in &v.terms {
+                postings[t.term as usize].push((n as u32, t.weight));
             }
         }
         for list in &mut postings {
@@ -316,8 +347,9 @@ impl InvertedIndex {
         scores: &mut [f32],
         touched: &mut Vec<u32>,
     ) -> Vec<(u32, f32)> {
-        for &(t, w) in &vector.weights {
-            for &(m, wm) in &self.postings[t as usize] {
+        for t in &vector.terms {
+            let w = t.weight;
+            for &(m, wm) in &self.postings[t.term as usize] {
                 let slot = &mut scores[m as usize];
                 if *slot == 0.0 {
                     touched.push(m);
@@ -338,22 +370,22 @@ impl InvertedIndex {
 mod tests {
     use super::*;
 
-    fn numbered(texts: &[&str]) -> (Vocabulary, Vec<Vector>) {
+    fn numbered<'a>(texts: &[&'a str]) -> (Vocabulary<'a>, Vec<Vector<'a>>) {
         let mut vocabulary = Vocabulary::new(&hindsight_search::words::default_synonyms());
-        let bags = texts
-            .iter()
-            .map(|t| {
-                let mut bag = Bag::default();
-                bag.add(&mut Words::default(), t, 1);
-                bag
-            })
-            .collect();
+        let bags = texts.iter().map(|t| bag(t)).collect();
         let numbered = vocabulary.number(bags);
         let vectors = numbered
             .iter()
             .map(|terms| vocabulary.vector(terms, texts.len()))
             .collect();
         (vocabulary, vectors)
+    }
+
+    fn bag(text: &str) -> Bag<'_> {
+        let mut seen = Seen::default();
+        let mut bag = Bag::default();
+        bag.add(&mut seen, text, 1);
+        bag.done(&mut seen)
     }
 
     #[test]
@@ -367,25 +399,15 @@ mod tests {
 
     #[test]
     fn words_are_stemmed_common_words_numbers_and_synonyms_folded() {
-        let mut bag = Bag::default();
-        bag.add(
-            &mut Words::default(),
+        let mut vocabulary = Vocabulary::new(&hindsight_search::words::default_synonyms());
+        let terms = vocabulary.number(vec![bag(
             "The DB pools were exhausted in 2024; the database pool exhausts",
-            1,
-        );
-        let terms: Vec<(&str, u32, &str)> = bag
-            .terms
-            .iter()
-            .map(|(t, c, w)| (t.as_str(), *c, w.as_str()))
-            .collect();
+        )]);
+        // `db` and `database` are one term (numbered by `databas`, the
+        // first of them alphabetically), first written `DB`.
         assert_eq!(
             terms,
-            [
-                ("db", 1, "DB"),
-                ("pool", 2, "pools"),
-                ("exhaust", 2, "exhausted"),
-                ("databas", 1, "database")
-            ]
+            [vec![(0, 2, "DB"), (1, 2, "pools"), (2, 2, "exhausted")]]
         );
         let (vocabulary, vectors) = numbered(&["DB pools", "database pools", "disk full"]);
         assert_eq!(vocabulary.document_frequency.len(), 4, "db = database");
