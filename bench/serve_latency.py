@@ -9,8 +9,8 @@ rewrites one postmortem's `title:` line (spread over the corpus), and polls
 over HTTP, every POLL seconds, until the new title is served:
 
 - on the incident's own page (the headline figure);
-- on the page of its first tag and the page of the incidents list that
-  list it (found before the edit by following their pages);
+- on the pages of its first tag, its first service and the incidents list
+  that list it (found before the edit by following their pages);
 - in the search index (`search/index.boot` changes).
 
 Each time runs from the moment the file is written and closed. The file is
@@ -160,11 +160,15 @@ def main():
                 original = f.read()
             ident = front_matter(original, "id")
             tag = front_matter(original, "tags")
+            service = front_matter(original, "services")
             page = f"/incidents/{ident.lower()}/index.html"
             lists = [
                 p
                 for p in (
                     page_listing(base, f"/tags/{slug(tag)}/index.html", page) if tag else None,
+                    page_listing(base, f"/services/{slug(service)}/index.html", page)
+                    if service
+                    else None,
                     page_listing(base, "/incidents/index.html", page),
                 )
                 if p
@@ -214,7 +218,7 @@ def main():
     if args.markdown:
         n = len(files)
         print(f"| {n} | incident page | {spread('incident_page_ms')} |")
-        print(f"| {n} | its tag and incidents-list pages | {spread('list_pages_ms')} |")
+        print(f"| {n} | its tag, service and incidents-list pages | {spread('list_pages_ms')} |")
         print(f"| {n} | search index | {spread('search_ms')} |")
     else:
         print(

@@ -143,9 +143,20 @@ pub fn incident_day(incident: &Incident, config: &Config) -> Option<Date> {
         .or(incident.date)
 }
 
+/// Gives the linked incidents (in their final order) an earlier build's meaning.
+pub type CarryMeaning<'a> = dyn Fn(&[Incident]) -> Meaning + 'a;
+
 /// Links parsed incidents into a knowledge base. Duplicate ids are errors;
 /// references to unknown incidents are warnings (errors under `--strict`).
-pub fn link(all: Vec<Incident>, config: Config, scope: Scope) -> (Kb, Vec<Diagnostic>) {
+/// With `carried`, the meaning is not computed (a whole-corpus stage) but
+/// carried over from an earlier build to the linked incidents: `serve`'s
+/// quick rebuild, which a complete one follows.
+pub fn link(
+    all: Vec<Incident>,
+    config: Config,
+    scope: Scope,
+    carried: Option<&CarryMeaning<'_>>,
+) -> (Kb, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
 
     // Ids are unique across every file, published or not.
@@ -306,16 +317,19 @@ pub fn link(all: Vec<Incident>, config: Config, scope: Scope) -> (Kb, Vec<Diagno
         .iter()
         .map(|d| d.map(|d| Quarter::of(d, config.fiscal_year_start_month)))
         .collect();
-    let meaning = crate::profile::stage("  similar", || {
-        Meaning::compute(
-            &incidents,
-            &explicit,
-            &days,
-            &quarters,
-            &config.search_synonyms,
-            &config.similar,
-        )
-    });
+    let meaning = match carried {
+        Some(carry) => carry(&incidents),
+        None => crate::profile::stage("  similar", || {
+            Meaning::compute(
+                &incidents,
+                &explicit,
+                &days,
+                &quarters,
+                &config.search_synonyms,
+                &config.similar,
+            )
+        }),
+    };
 
     let mut repeated_by = vec![Vec::new(); incidents.len()];
     // Incidents are newest first: walking backwards lists the oldest repeat first.
@@ -587,7 +601,7 @@ mod tests {
             incident("content/d.md", "id: D\ntitle: D\ndraft: true", "secret"),
             incident("content/e.md", "id: E\ntitle: E", ""),
         ];
-        let (kb, diags) = link(all, Config::default(), scope());
+        let (kb, diags) = link(all, Config::default(), scope(), None);
         let ids: Vec<_> = kb.incidents.iter().map(|i| i.id.as_str()).collect();
         assert_eq!(
             ids,
@@ -659,7 +673,7 @@ mod tests {
                 "See [[A]].",
             ),
         ];
-        let (kb, diags) = link(all, Config::default(), scope());
+        let (kb, diags) = link(all, Config::default(), scope(), None);
         assert!(diags.is_empty(), "{diags:?}");
         let [a, b, c] = ["A", "B", "C"].map(|id| kb.find(id).unwrap());
         assert_eq!(kb.repeated_by[a], vec![b]);
@@ -673,7 +687,7 @@ mod tests {
             incident("content/a2.md", "id: a\ntitle: A again", ""),
             incident("content/d.md", "id: D\ntitle: D\nvisibility: internal", ""),
         ];
-        let (kb, diags) = link(all, Config::default(), scope());
+        let (kb, diags) = link(all, Config::default(), scope(), None);
         let codes: Vec<_> = diags.iter().map(|d| d.code).collect();
         assert!(codes.contains(&"duplicate-id"), "{codes:?}");
         assert!(codes.contains(&"reference-unpublished"), "{codes:?}");
@@ -704,7 +718,7 @@ mod tests {
                 "",
             ),
         ];
-        let (kb, _) = link(all, Config::default(), scope());
+        let (kb, _) = link(all, Config::default(), scope(), None);
         let at = |id: &str| kb.find(id).unwrap();
         assert_eq!(kb.repeats[at("B")], None, "more than 90 days after A");
         assert_eq!(kb.repeats[at("C")], None, "no shared tag");

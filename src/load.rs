@@ -4,8 +4,9 @@
 //! `theme/`) that is not hidden: never out of the root, never to `.git/config`,
 //! `.env` or another dot-file. The others are refused with a diagnostic.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 use rayon::prelude::*;
 use walkdir::WalkDir;
@@ -37,6 +38,26 @@ pub struct Sources {
     pub diagnostics: Diagnostics,
 }
 
+/// A content file's size and modification time, as read: while both are
+/// unchanged, `serve` neither reads nor hashes the file again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    len: u64,
+    modified: Option<SystemTime>,
+}
+
+impl Stamp {
+    fn of(metadata: &std::fs::Metadata) -> Stamp {
+        Stamp {
+            len: metadata.len(),
+            modified: metadata.modified().ok(),
+        }
+    }
+}
+
+/// Content files as an earlier load read them, by path.
+pub type Reads = HashMap<String, (Stamp, SourceFile)>;
+
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     #[error("{} is not a folder", .0.display())]
@@ -54,6 +75,13 @@ pub enum LoadError {
 
 /// Reads the knowledge base at `root`.
 pub fn load(root: &Path) -> Result<Sources, LoadError> {
+    load_reusing(root, &Reads::new()).map(|(sources, _)| sources)
+}
+
+/// Reads the knowledge base at `root`, taking from `previous` every content
+/// file whose [`Stamp`] is unchanged instead of reading it. Also returns
+/// the content files as read now, for the next call.
+pub fn load_reusing(root: &Path, previous: &Reads) -> Result<(Sources, Reads), LoadError> {
     if !root.is_dir() {
         return Err(LoadError::NoRoot(root.to_path_buf()));
     }
@@ -75,14 +103,18 @@ pub fn load(root: &Path) -> Result<Sources, LoadError> {
             && !name.starts_with(['_', '.'])
             && !config.ignore.is_match(within_content)
     });
-    let results: Vec<Result<SourceFile, Diagnostic>> = content_paths
+    let results: Vec<Result<(Stamp, SourceFile), Diagnostic>> = content_paths
         .par_iter()
-        .map(|(rel, path)| read_content(rel, path))
+        .map(|(rel, path)| read_content(rel, path, previous.get(rel)))
         .collect();
     let mut content = Vec::with_capacity(results.len());
+    let mut reads = Reads::with_capacity(results.len());
     for result in results {
         match result {
-            Ok(file) => content.push(file),
+            Ok((stamp, file)) => {
+                reads.insert(file.path.clone(), (stamp, file.clone()));
+                content.push(file);
+            }
             Err(d) => diagnostics.push(d),
         }
     }
@@ -100,12 +132,13 @@ pub fn load(root: &Path) -> Result<Sources, LoadError> {
         }
     }
 
-    Ok(Sources {
+    let sources = Sources {
         config,
         content,
         theme_overrides,
         diagnostics,
-    })
+    };
+    Ok((sources, reads))
 }
 
 /// `hindsight.yaml` of `root`, or the defaults when there is none.
@@ -296,11 +329,22 @@ fn relative(root: &Path, path: &Path) -> String {
         .join("/")
 }
 
-fn read_content(rel: &str, path: &Path) -> Result<SourceFile, Diagnostic> {
+/// The file at `path`, or `known` when its stamp is unchanged.
+fn read_content(
+    rel: &str,
+    path: &Path,
+    known: Option<&(Stamp, SourceFile)>,
+) -> Result<(Stamp, SourceFile), Diagnostic> {
     let unreadable = |e: std::io::Error| {
         Diagnostic::error(codes::UNREADABLE, rel, format!("cannot read file: {e}"))
     };
-    let size = std::fs::metadata(path).map_err(unreadable)?.len();
+    let stamp = Stamp::of(&std::fs::metadata(path).map_err(unreadable)?);
+    if let Some((known_stamp, file)) = known
+        && *known_stamp == stamp
+    {
+        return Ok((stamp, file.clone()));
+    }
+    let size = stamp.len;
     if size > MAX_CONTENT_BYTES {
         return Err(Diagnostic::error(
             codes::FILE_TOO_LARGE,
@@ -324,10 +368,12 @@ fn read_content(rel: &str, path: &Path) -> Result<SourceFile, Diagnostic> {
             ),
         ));
     }
-    decode(rel, bytes).map(|text| SourceFile {
+    let text = decode(rel, bytes)?;
+    let file = SourceFile {
         path: rel.to_string(),
         text,
-    })
+    };
+    Ok((stamp, file))
 }
 
 /// At most [`MAX_CONTENT_BYTES`] + 1 bytes of the file at `path`: a file
@@ -377,5 +423,52 @@ pub fn decode(rel: &str, bytes: Vec<u8>) -> Result<String, Diagnostic> {
                     .hint("save the file as UTF-8 (most editors: \"Save with encoding\")"),
             )
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+
+    use super::*;
+
+    #[test]
+    fn a_file_whose_size_and_time_are_unchanged_is_not_read_again() {
+        let root = tempfile::tempdir().unwrap();
+        fs::create_dir(root.path().join("content")).unwrap();
+        let kept = root.path().join("content/a.md");
+        let edited = root.path().join("content/b.md");
+        fs::write(&kept, "first").unwrap();
+        fs::write(&edited, "first").unwrap();
+        let (_, reads) = load_reusing(root.path(), &Reads::new()).unwrap();
+
+        // Same size and time: taken from the earlier read, not the disk.
+        let time = fs::metadata(&kept).unwrap().modified().unwrap();
+        fs::write(&kept, "other").unwrap();
+        fs::File::options()
+            .write(true)
+            .open(&kept)
+            .unwrap()
+            .set_modified(time)
+            .unwrap();
+        fs::write(&edited, "second").unwrap();
+        fs::write(root.path().join("content/c.md"), "new").unwrap();
+        let (sources, reads) = load_reusing(root.path(), &reads).unwrap();
+        let texts: Vec<(&str, &str)> = sources
+            .content
+            .iter()
+            .map(|f| (f.path.as_str(), f.text.as_str()))
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                ("content/a.md", "first"),
+                ("content/b.md", "second"),
+                ("content/c.md", "new")
+            ]
+        );
+        assert_eq!(reads.len(), 3);
+        // A plain load always reads.
+        assert_eq!(load(root.path()).unwrap().content[0].text, "other");
     }
 }

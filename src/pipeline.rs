@@ -5,17 +5,17 @@
 //! only the parsing and rendering a change affects.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use indicatif::ProgressBar;
 use jiff::civil::Date;
 use rayon::prelude::*;
 
-use crate::cache::{Parsed, RebuildCache, text_hash};
+use crate::cache::{Corpus, Kept, Latest, Parsed, RebuildCache, carry_over, text_hash};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::incident::{Incident, parse_incident};
-use crate::link::{Kb, Scope, link};
-use crate::load::Sources;
+use crate::link::{CarryMeaning, Kb, Scope, link};
+use crate::load::{Reads, SourceFile, Sources};
 use crate::profile;
 use crate::render::theme::Theme;
 use crate::render::{RenderError, feeds, render_site};
@@ -81,6 +81,9 @@ pub struct Summary {
     /// Raw and gzip sizes of the search files, for `build`'s report
     /// (compressing takes seconds for a large index, so a rebuild skips it).
     pub search: Option<SearchSizes>,
+    /// The search files (and similar incidents) are the last complete
+    /// build's: a quick rebuild's.
+    pub search_behind: bool,
     /// Warnings (errors abort the build).
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -91,26 +94,25 @@ pub fn parse_all(sources: &Sources, progress: &ProgressBar) -> (Vec<Incident>, D
     collect_parsed(sources, parsed)
 }
 
-/// Parse results in source order; with a cache, files whose text is
-/// unchanged are taken from it (hashing the texts costs a pass over them, so
-/// only a rebuild does). Also returns how many files were parsed.
+/// Parse results in source order; in a rebuild, files unchanged since the
+/// last build are taken from its cache. Also returns how many files were
+/// parsed.
 fn parse(
     sources: &Sources,
     progress: &ProgressBar,
-    cache: Option<&RebuildCache>,
+    rebuilding: Option<&Rebuilding>,
 ) -> (Vec<Parsed>, usize) {
     let results: Vec<(Parsed, bool)> = sources
         .content
         .par_iter()
         .map(|file| {
-            let text_hash = if cache.is_some() { text_hash(file) } else { 0 };
-            let known = cache.and_then(|c| c.parsed(&file.path, text_hash));
+            let known = rebuilding.and_then(|r| r.cache.parsed(file, r.reads));
             let result = match known {
                 Some(parsed) => (parsed.clone(), false),
                 None => {
                     let (incident, diagnostics) = parse_incident(file, &sources.config);
                     let parsed = Parsed {
-                        text_hash,
+                        text_hash: rebuilding.map_or(0, |_| text_hash(file)),
                         incident,
                         diagnostics,
                     };
@@ -145,7 +147,7 @@ pub fn knowledge_base(
     progress: &ProgressBar,
 ) -> (Kb, Diagnostics) {
     let (incidents, diagnostics) = parse_all(&sources, progress);
-    link_parsed(sources, incidents, diagnostics, options)
+    link_parsed(sources, incidents, diagnostics, options, None)
 }
 
 fn link_parsed(
@@ -153,6 +155,7 @@ fn link_parsed(
     incidents: Vec<Incident>,
     mut diagnostics: Diagnostics,
     options: &BuildOptions,
+    carried: Option<&Corpus>,
 ) -> (Kb, Diagnostics) {
     if options.strict {
         // A strict build refuses secrets and personal data, as `check` does
@@ -172,7 +175,12 @@ fn link_parsed(
         include_internal: options.include_internal,
         now: options.now,
     };
-    let (kb, link_diagnostics) = link(incidents, config, scope);
+    let carry = |incidents: &[Incident]| {
+        let corpus = carried.expect("carried over only with a corpus");
+        carry_over(&corpus.meaning, &corpus.sources, incidents)
+    };
+    let carry: Option<&CarryMeaning<'_>> = carried.map(|_| &carry as _);
+    let (kb, link_diagnostics) = link(incidents, config, scope, carry);
     diagnostics.extend(link_diagnostics);
     if options.strict {
         diagnostics.escalate_warnings();
@@ -200,41 +208,127 @@ pub fn build_in_memory(sources: Sources, options: &BuildOptions) -> Result<Files
     Ok(files.into_inner().unwrap_or_else(|e| e.into_inner()))
 }
 
-/// Builds the site again after a change, in memory: files whose text is
-/// unchanged are not parsed again, and pages whose template context is
+/// How much of the site a rebuild brings up to date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Depth {
+    /// All but the whole-corpus stages: similar incidents and recurring
+    /// lessons are carried over from the last complete build, and so are its
+    /// search files ([`Summary::search_behind`]). Complete when the cache
+    /// has no complete build.
+    Quick,
+    /// Everything: the files equal a full build's.
+    Complete,
+}
+
+/// A rebuild's inputs besides the sources.
+struct Rebuilding<'a> {
+    cache: &'a RebuildCache,
+    /// The content files' stamps, when they were loaded from disk.
+    reads: Option<&'a Reads>,
+    /// Carry the whole-corpus stages over from this complete build.
+    carried: Option<&'a Corpus>,
+}
+
+/// Builds the site again after a change, in memory: files unchanged since
+/// the last build (same size and modification time in `reads`, else same
+/// text) are not parsed again, and pages whose template context is
 /// unchanged keep their HTML. After a good build, `cache` holds it (its
 /// files are the new site); after a failed one, it is left as it was.
 pub fn rebuild(
     sources: Sources,
+    reads: Option<Reads>,
     options: &BuildOptions,
-    progress: &ProgressBar,
     cache: &mut RebuildCache,
+    depth: Depth,
 ) -> Result<Summary, BuildError> {
     let files = Mutex::new(Files::new());
-    let (summary, kept) = build(sources, options, progress, Some(cache), &files)?;
-    let (parsed, fingerprints) = kept.expect("a build with a cache keeps its state");
+    let rebuilding = Rebuilding {
+        cache,
+        reads: reads.as_ref(),
+        carried: cache.corpus().filter(|_| depth == Depth::Quick),
+    };
+    let (summary, kept) = build(
+        sources,
+        options,
+        &ProgressBar::hidden(),
+        Some(&rebuilding),
+        &files,
+    )?;
+    let (parsed, fingerprints, corpus, latest) = kept.expect("a rebuild keeps its state");
     let files = files.into_inner().unwrap_or_else(|e| e.into_inner());
-    cache.replace(parsed, fingerprints, files);
+    cache.replace(Kept {
+        reads: reads.unwrap_or_default(),
+        parsed,
+        fingerprints,
+        files,
+        corpus,
+        latest,
+    });
     Ok(summary)
 }
 
-/// Parse results and page fingerprints of a build with a cache, for the next.
-type Kept = (HashMap<String, Parsed>, crate::cache::Fingerprints);
+/// Incident pages (path and HTML) for `edited` content files, rendered at
+/// once from the last build's knowledge base with each file's incident in
+/// place of the one it had: the first view of an edit, before [`rebuild`]
+/// brings the whole site up to date. A file that is new, has errors, or
+/// changes its incident's id or publication has no preview (the rebuild
+/// shows it).
+pub fn preview(cache: &mut RebuildCache, edited: &[SourceFile]) -> Vec<(String, Vec<u8>)> {
+    let Some(latest) = cache.latest_mut() else {
+        return Vec::new();
+    };
+    let mut pages = Vec::new();
+    for file in edited {
+        let kb = &mut latest.kb;
+        let Some(n) = kb.incidents.iter().position(|i| i.source_path == file.path) else {
+            continue;
+        };
+        let (incident, diagnostics) = parse_incident(file, &kb.config);
+        let Some(incident) = incident.filter(|i| {
+            i.id == kb.incidents[n].id
+                && i.is_published(kb.scope.drafts, kb.scope.include_internal)
+                && !diagnostics.iter().any(Diagnostic::is_error)
+        }) else {
+            continue;
+        };
+        let previous = std::mem::replace(&mut kb.incidents[n], incident);
+        let page = crate::render::incident_page(kb, &latest.metrics, &latest.theme, n);
+        latest.kb.incidents[n] = previous;
+        pages.extend(page.ok());
+    }
+    pages
+}
+
+/// What a rebuild keeps for the next one, besides its files.
+type KeptState = (
+    HashMap<String, Parsed>,
+    crate::cache::Fingerprints,
+    Option<Corpus>,
+    Latest,
+);
 
 fn build(
     sources: Sources,
     options: &BuildOptions,
     progress: &ProgressBar,
-    cache: Option<&RebuildCache>,
+    rebuilding: Option<&Rebuilding>,
     sink: &dyn Sink,
-) -> Result<(Summary, Option<Kept>), BuildError> {
-    let theme = profile::stage("theme", || Theme::load(&sources.theme_overrides))
-        .map_err(BuildError::Theme)?;
+) -> Result<(Summary, Option<KeptState>), BuildError> {
+    let cache = rebuilding.map(|r| r.cache);
+    let known_theme = cache
+        .and_then(RebuildCache::latest)
+        .map(|latest| latest.theme.clone());
+    let theme = match known_theme {
+        Some(theme) => theme,
+        None => profile::stage("theme", || Theme::load(&sources.theme_overrides))
+            .map(Arc::new)
+            .map_err(BuildError::Theme)?,
+    };
     progress.set_length(sources.content.len() as u64);
     progress.set_message("parsing");
-    let (parsed, parsed_count) = profile::stage("parse", || parse(&sources, progress, cache));
+    let (parsed, parsed_count) = profile::stage("parse", || parse(&sources, progress, rebuilding));
     // A rebuild keeps the parse results for the next one.
-    let kept_parsed: Option<HashMap<String, Parsed>> = cache.map(|_| {
+    let kept_parsed: Option<HashMap<String, Parsed>> = rebuilding.map(|_| {
         sources
             .content
             .iter()
@@ -252,8 +346,9 @@ fn build(
             .collect();
         crate::scan::unfinished_postmortems(&sources, &published)
     }));
+    let carried = rebuilding.and_then(|r| r.carried);
     let (kb, diagnostics) = profile::stage("link", || {
-        link_parsed(sources, incidents, diagnostics, options)
+        link_parsed(sources, incidents, diagnostics, options, carried)
     });
     if diagnostics.has_errors() {
         return Err(BuildError::Content(diagnostics.into_sorted()));
@@ -264,44 +359,75 @@ fn build(
     // Only `build` reports the search files' sizes; a rebuild keeps them
     // out of its time.
     let measure = cache.is_none();
+    let render = || {
+        profile::stage("render (∥ search index)", || {
+            render_site(&kb, &metrics, &theme, cache, sink)
+        })
+    };
     // Indexing is one thread; rendering takes the others. The search files'
-    // sizes are measured on the indexing side, while rendering goes on.
-    let (rendered, search) = rayon::join(
-        || {
-            profile::stage("render (∥ search index)", || {
-                render_site(&kb, &metrics, &theme, cache, sink)
-            })
-        },
-        || {
-            profile::stage("search index (∥ render)", || {
-                search_files(&kb, options.offline).map(|search| {
-                    let sizes = measure.then(|| profile::stage("  gzip sizes", || search.sizes()));
-                    (search, sizes)
+    // sizes are measured on the indexing side, while rendering goes on. A
+    // quick rebuild keeps the last complete build's search files.
+    let (rendered, search) = match carried {
+        Some(_) => (render(), None),
+        None => {
+            let (rendered, search) = rayon::join(render, || {
+                profile::stage("search index (∥ render)", || {
+                    search_files(&kb, options.offline).map(|search| {
+                        let sizes =
+                            measure.then(|| profile::stage("  gzip sizes", || search.sizes()));
+                        (search, sizes)
+                    })
                 })
-            })
-        },
-    );
+            });
+            (rendered, Some(search.map_err(BuildError::Search)?))
+        }
+    };
     let rendered = rendered.map_err(|e| match e {
         RenderError::Template(e) => BuildError::Theme(vec![e.into_diagnostic(&theme)]),
         RenderError::Write(e) => BuildError::Write(e),
     })?;
-    let (search, sizes) = search.map_err(BuildError::Search)?;
-    for (path, bytes) in search.files {
-        sink.put(path, bytes)?;
+    let mut search_paths = Vec::new();
+    let mut sizes = None;
+    match (search, carried) {
+        (Some((search, measured)), _) => {
+            sizes = measured;
+            for (path, bytes) in search.files {
+                search_paths.push(path.clone());
+                sink.put(path, bytes)?;
+            }
+        }
+        (None, Some(corpus)) => {
+            let files = cache.expect("carried over from a cache").files();
+            for path in &corpus.search {
+                if let Some(bytes) = files.get(path) {
+                    sink.put(path.clone(), bytes.clone())?;
+                }
+            }
+        }
+        (None, None) => {}
     }
     let mut pages = rendered.pages;
     pages.sort();
     let sitemap = profile::stage("sitemap", || feeds::sitemap(&kb, &pages));
     sink.put("sitemap.xml".into(), sitemap)?;
-    let kept = kept_parsed.map(|parsed| (parsed, rendered.fingerprints));
     let summary = Summary {
         incidents: kb.incidents.len(),
         pages: pages.len(),
         rendered: rendered.rendered,
         parsed: parsed_count,
         search: sizes,
+        search_behind: carried.is_some(),
         diagnostics: diagnostics.into_sorted(),
     };
+    let kept = kept_parsed.map(|parsed| {
+        let corpus = carried.is_none().then(|| Corpus {
+            meaning: kb.meaning.clone(),
+            sources: kb.incidents.iter().map(|i| i.source_path.clone()).collect(),
+            search: search_paths,
+        });
+        let latest = Latest { kb, metrics, theme };
+        (parsed, rendered.fingerprints, corpus, latest)
+    });
     Ok((summary, kept))
 }
 
@@ -309,8 +435,10 @@ fn build(
 mod tests {
     use std::path::Path;
 
+    use proptest::prelude::*;
+
     use super::*;
-    use crate::load::{SourceFile, load};
+    use crate::load::load;
 
     const EDITED: &str = "content/2025/INC-2025-002-debug-allocation-flag-left-on.md";
 
@@ -333,21 +461,37 @@ mod tests {
     }
 
     /// A one-off build, in memory.
-    fn full_build(sources: Sources) -> Files {
-        build_in_memory(sources, &options()).unwrap()
+    fn full_build(sources: Sources) -> Result<Files, BuildError> {
+        build_in_memory(sources, &options())
+    }
+
+    /// The paths where two sites differ.
+    fn differing(a: &Files, b: &Files) -> Vec<String> {
+        let mut paths: Vec<String> = a
+            .keys()
+            .chain(b.keys())
+            .filter(|p| a.get(*p) != b.get(*p))
+            .cloned()
+            .collect();
+        paths.sort();
+        paths.dedup();
+        paths
+    }
+
+    fn complete(sources: Sources, cache: &mut RebuildCache) -> Result<Summary, BuildError> {
+        rebuild(sources, None, &options(), cache, Depth::Complete)
     }
 
     #[test]
     fn a_rebuild_equals_a_full_build_and_redoes_only_what_changed() {
-        let hidden = ProgressBar::hidden();
         let mut first = RebuildCache::default();
-        let summary = rebuild(sources(&|_| {}), &options(), &hidden, &mut first).unwrap();
+        let summary = complete(sources(&|_| {}), &mut first).unwrap();
         assert_eq!(
             summary.rendered, summary.pages,
             "a first build renders everything"
         );
         assert_eq!(summary.parsed, sources(&|_| {}).content.len());
-        assert_eq!(**first.files(), full_build(sources(&|_| {})));
+        assert!(differing(first.files(), &full_build(sources(&|_| {})).unwrap()).is_empty());
 
         type Edit = Box<dyn Fn(&mut Vec<SourceFile>)>;
         let edits: [(&str, Edit, usize); 5] = [
@@ -373,14 +517,10 @@ mod tests {
             ),
         ];
         for (name, edit, parsed) in edits {
-            let mut cache = first.clone();
-            let rebuilt = rebuild(sources(&edit), &options(), &hidden, &mut cache).unwrap();
-            let full = full_build(sources(&edit));
-            let differing: Vec<&String> = full
-                .keys()
-                .chain(cache.files().keys())
-                .filter(|p| full.get(*p) != cache.files().get(*p))
-                .collect();
+            let mut cache = first.snapshot();
+            let rebuilt = complete(sources(&edit), &mut cache).unwrap();
+            let full = full_build(sources(&edit)).unwrap();
+            let differing = differing(&full, cache.files());
             assert!(
                 differing.is_empty(),
                 "{name}: {differing:?} differ from a full build"
@@ -396,6 +536,221 @@ mod tests {
                 assert_eq!(rebuilt.rendered, 0);
             } else {
                 assert!(rebuilt.rendered > 0, "{name}: its page renders again");
+            }
+        }
+    }
+
+    #[test]
+    fn an_edited_incident_is_previewed_then_a_quick_rebuild_catches_up_but_search() {
+        let mut cache = RebuildCache::default();
+        complete(sources(&|_| {}), &mut cache).unwrap();
+        let retitle = |c: &mut Vec<SourceFile>| {
+            let file = edited(c);
+            file.text = file.text.replacen("title: ", "title: Renamed ", 1);
+        };
+        let edited_file = sources(&retitle)
+            .content
+            .into_iter()
+            .find(|f| f.path == EDITED)
+            .unwrap();
+        let pages = preview(&mut cache, std::slice::from_ref(&edited_file));
+        assert_eq!(pages.len(), 1);
+        let (path, html) = &pages[0];
+        assert_eq!(path, "incidents/inc-2025-002/index.html");
+        assert!(String::from_utf8_lossy(html).contains("Renamed Debug allocation"));
+
+        // Carried over unchanged, the whole-corpus stages change no page.
+        let mut unchanged = cache.snapshot();
+        let same = rebuild(
+            sources(&|_| {}),
+            None,
+            &options(),
+            &mut unchanged,
+            Depth::Quick,
+        );
+        assert_eq!(same.unwrap().rendered, 0);
+
+        let quick = rebuild(
+            sources(&retitle),
+            None,
+            &options(),
+            &mut cache,
+            Depth::Quick,
+        )
+        .unwrap();
+        assert!(quick.search_behind);
+        let full = full_build(sources(&retitle)).unwrap();
+        let stale = differing(&full, cache.files());
+        assert!(
+            stale.iter().all(|p| p.starts_with("search/")),
+            "only the search files lag behind: {stale:?}"
+        );
+        assert!(!stale.is_empty(), "the search index has the old title");
+        assert_eq!(cache.files().get(path), full.get(path));
+    }
+
+    /// One change to the knowledge base, as an author makes it in `serve`.
+    #[derive(Debug, Clone)]
+    enum Edit {
+        Title(usize),
+        Tags(usize),
+        Severity(usize),
+        Body(usize),
+        /// Relates the first to the second.
+        Relate(usize, usize),
+        Rename(usize),
+        Delete(usize),
+        /// A new incident, made from the given one.
+        Create(usize),
+        Draft(usize),
+        /// Breaks the front matter; the next [`Edit::Fix`] mends it.
+        Break(usize),
+        Fix,
+    }
+
+    fn edit_strategy() -> impl Strategy<Value = Edit> {
+        let n = || 0..64usize;
+        prop_oneof![
+            n().prop_map(Edit::Title),
+            n().prop_map(Edit::Tags),
+            n().prop_map(Edit::Severity),
+            n().prop_map(Edit::Body),
+            (n(), n()).prop_map(|(a, b)| Edit::Relate(a, b)),
+            n().prop_map(Edit::Rename),
+            n().prop_map(Edit::Delete),
+            n().prop_map(Edit::Create),
+            n().prop_map(Edit::Draft),
+            n().prop_map(Edit::Break),
+            Just(Edit::Fix),
+        ]
+    }
+
+    /// The front-matter line starting with `key: ` replaced with `line`.
+    fn set_field(text: &str, key: &str, line: &str) -> String {
+        let prefix = format!("{key}: ");
+        let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+        match lines.iter().position(|l| l.starts_with(&prefix)) {
+            Some(at) => lines[at] = line.to_string(),
+            None => lines.insert(1, line.to_string()),
+        }
+        lines.join("\n") + "\n"
+    }
+
+    fn id_of(file: &SourceFile) -> String {
+        let line = file.text.lines().find(|l| l.starts_with("id: ")).unwrap();
+        line["id: ".len()..].trim().to_string()
+    }
+
+    /// Applies `edit` to `content` (`step` makes new names unique); a
+    /// broken file is remembered in `broken` until fixed.
+    fn apply(
+        content: &mut Vec<SourceFile>,
+        edit: &Edit,
+        step: usize,
+        broken: &mut Option<(String, String)>,
+    ) {
+        let count = content.len();
+        let at = |n: usize| n % count.max(1);
+        match *edit {
+            _ if count == 0 => {}
+            Edit::Title(n) => {
+                let file = &mut content[at(n)];
+                file.text = file
+                    .text
+                    .replacen("title: ", &format!("title: Edit {step} "), 1);
+            }
+            Edit::Tags(n) => {
+                let tags = ["memory", "dns", "deploy", "config"][step % 4];
+                let file = &mut content[at(n)];
+                file.text = set_field(&file.text, "tags", &format!("tags: [{tags}, edit-{step}]"));
+            }
+            Edit::Severity(n) => {
+                let level = ["Critical", "Major", "Minor"][step % 3];
+                let file = &mut content[at(n)];
+                file.text = set_field(&file.text, "severity", &format!("severity: {level}"));
+            }
+            Edit::Body(n) => content[at(n)].text.push_str(&format!(
+                "\nA paragraph of edit {step} about the connection pool.\n"
+            )),
+            Edit::Relate(a, b) => {
+                let target = id_of(&content[at(b)]);
+                let file = &mut content[at(a)];
+                file.text = set_field(&file.text, "related", &format!("related: [{target}]"));
+            }
+            Edit::Rename(n) => content[at(n)].path = format!("content/renamed-{step}.md"),
+            Edit::Delete(n) => {
+                content.remove(at(n));
+            }
+            Edit::Create(n) => {
+                let mut file = content[at(n)].clone();
+                file.path = format!("content/new-{step}.md");
+                file.text = set_field(&file.text, "id", &format!("id: NEW-{step}"));
+                content.push(file);
+                content.sort_by(|a, b| a.path.cmp(&b.path));
+            }
+            Edit::Draft(n) => {
+                let file = &mut content[at(n)];
+                file.text = set_field(&file.text, "draft", "draft: true");
+            }
+            Edit::Break(n) => {
+                if broken.is_none() {
+                    let file = &mut content[at(n)];
+                    *broken = Some((file.path.clone(), file.text.clone()));
+                    file.text = file.text.replacen("title: ", "title: [unclosed ", 1);
+                }
+            }
+            Edit::Fix => {
+                if let Some((path, text)) = broken.take()
+                    && let Some(file) = content.iter_mut().find(|f| f.path == path)
+                {
+                    file.text = text;
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 6, ..ProptestConfig::default() })]
+
+        /// `serve`'s rebuilds after any sequence of edits, each a quick
+        /// rebuild with complete ones in the background that finish, or are
+        /// superseded, at any point, end with the files of a full build once
+        /// the background work is done.
+        #[test]
+        fn any_sequence_of_edits_ends_as_a_full_build(
+            steps in proptest::collection::vec((edit_strategy(), any::<bool>()), 1..7)
+        ) {
+            let all = sources(&|_| {}).content;
+            // A small site: rebuilds of the whole bundled one take long in a debug build.
+            let mut content: Vec<SourceFile> = all.into_iter().step_by(3).collect();
+            let with = |content: &Vec<SourceFile>| {
+                sources(&|c| *c = content.clone())
+            };
+            let mut cache = RebuildCache::default();
+            complete(with(&content), &mut cache).unwrap();
+            let mut broken = None;
+            for (step, (edit, caught_up)) in steps.iter().enumerate() {
+                apply(&mut content, edit, step, &mut broken);
+                // A failed rebuild leaves the cache as it was, as in `serve`.
+                let quick = rebuild(with(&content), None, &options(), &mut cache, Depth::Quick);
+                if quick.is_ok() && *caught_up {
+                    let mut background = cache.snapshot();
+                    complete(with(&content), &mut background).unwrap();
+                    cache = background;
+                    let full = full_build(with(&content)).unwrap();
+                    let differing = differing(&full, cache.files());
+                    prop_assert!(differing.is_empty(), "after {:?}: {:?}", &steps[..=step], differing);
+                }
+            }
+            let mut background = cache.snapshot();
+            let last = complete(with(&content), &mut background);
+            match full_build(with(&content)) {
+                Ok(full) => {
+                    prop_assert!(last.is_ok());
+                    let differing = differing(&full, background.files());
+                    prop_assert!(differing.is_empty(), "after {:?}: {:?}", steps, differing);
+                }
+                Err(_) => prop_assert!(last.is_err(), "both fail"),
             }
         }
     }

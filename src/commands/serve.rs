@@ -7,14 +7,12 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, mpsc};
 use std::time::Instant;
 
-use indicatif::ProgressBar;
-
 use super::{Error, build, report};
 use crate::cache::RebuildCache;
 use crate::cli::ServeArgs;
 use crate::diagnostics::Level;
-use crate::load::{LoadError, load};
-use crate::pipeline::{BuildOptions, rebuild};
+use crate::load::{LoadError, SourceFile, decode, load_reusing, read_capped};
+use crate::pipeline::{BuildOptions, Depth, Summary, preview, rebuild};
 use crate::serve::hosts::Hosts;
 use crate::serve::live::LiveReload;
 use crate::serve::routes::{Routes, Site};
@@ -24,6 +22,8 @@ use crate::write::{Files, Protected, write_site};
 
 enum Event {
     Changed(Changes),
+    /// A complete rebuild in the background finished.
+    CaughtUp(Box<CatchUp>),
     Stop,
 }
 
@@ -46,12 +46,17 @@ pub fn run(root: &Path, args: &ServeArgs) -> Result<(), Error> {
     };
 
     let routes = Arc::new(Routes::new(Hosts::new(ip, &args.allow_host)));
+    let (send, events) = mpsc::channel();
     let mut builder = Builder {
         options: build::options(&args.build),
         out: args.build.out.clone(),
         cache: RebuildCache::default(),
         served: None,
         failing: false,
+        generation: 0,
+        catching_up: CatchingUp::No,
+        background: None,
+        send: send.clone(),
         root,
     };
     // A first build that fails is reported like any other; the server
@@ -73,7 +78,6 @@ pub fn run(root: &Path, args: &ServeArgs) -> Result<(), Error> {
         );
     }
 
-    let (send, events) = mpsc::channel();
     let mut watcher =
         Watcher::start(&builder.root, send.clone()).map_err(|e| Error::usage(e.to_string()))?;
     ctrlc::set_handler(move || {
@@ -82,12 +86,21 @@ pub fn run(root: &Path, args: &ServeArgs) -> Result<(), Error> {
     .map_err(|e| Error::usage(format!("cannot handle Ctrl-C: {e}")))?;
     println!("Serving http://{address}/ (Ctrl-C to stop)");
 
-    'serve: while let Ok(Event::Changed(first)) = events.recv() {
+    'serve: while let Ok(event) = events.recv() {
+        let first = match event {
+            Event::Changed(changes) => changes,
+            Event::CaughtUp(caught) => {
+                builder.caught_up(*caught, &routes.site, &routes.live);
+                continue;
+            }
+            Event::Stop => break,
+        };
         // Changes that came in meanwhile are one rebuild.
         let mut changes = first;
         while let Ok(event) = events.try_recv() {
             match event {
                 Event::Changed(more) => changes = changes.merge(more),
+                Event::CaughtUp(caught) => builder.caught_up(*caught, &routes.site, &routes.live),
                 Event::Stop => break 'serve,
             }
         }
@@ -126,27 +139,65 @@ struct Builder {
     served: Option<Arc<Files>>,
     /// The last build failed: open pages show its errors.
     failing: bool,
+    /// Counts the builds in the foreground: a complete build started in
+    /// the background is current while this has not changed.
+    generation: u64,
+    catching_up: CatchingUp,
+    /// Runs complete builds, on threads of their own so that an edit's
+    /// quick build never waits behind one.
+    background: Option<Arc<rayon::ThreadPool>>,
+    send: mpsc::Sender<Event>,
+}
+
+/// Whether a complete build runs in the background.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CatchingUp {
+    No,
+    Running,
+    /// Running, and stale already: another starts when it ends.
+    RunningThenAgain,
+}
+
+/// A complete build made in the background, for foreground build
+/// `generation`.
+struct CatchUp {
+    generation: u64,
+    started: Instant,
+    built: Result<(RebuildCache, Summary), Error>,
 }
 
 impl Builder {
-    /// Builds again and serves the result, or reports why it failed and
-    /// keeps serving the last good site.
+    /// Shows an edited incident's page at once, then builds again and
+    /// serves the result (whole-corpus stages carried over from the last
+    /// complete build, which then catches up in the background), or reports
+    /// why it failed and keeps serving the last good site.
     fn rebuild(&mut self, changes: Changes, site: &Site, live: &LiveReload) {
         let started = Instant::now();
+        self.generation += 1;
         if changes.everything {
             // The cache holds pages rendered with the old theme and files
             // parsed with the old configuration.
             self.cache.clear();
+        } else {
+            let edited = self.edited_files(&changes);
+            let pages = preview(&mut self.cache, &edited);
+            if !pages.is_empty() {
+                site.update(pages);
+                live.reload();
+            }
         }
-        let built = load(&self.root).map_err(Error::from).and_then(|sources| {
-            rebuild(
-                sources,
-                &self.options,
-                &ProgressBar::hidden(),
-                &mut self.cache,
-            )
+        let built = load_reusing(&self.root, self.cache.reads())
             .map_err(Error::from)
-        });
+            .and_then(|(sources, reads)| {
+                rebuild(
+                    sources,
+                    Some(reads),
+                    &self.options,
+                    &mut self.cache,
+                    Depth::Quick,
+                )
+                .map_err(Error::from)
+            });
         let summary = match built {
             Ok(summary) => summary,
             Err(error) => {
@@ -155,20 +206,8 @@ impl Builder {
             }
         };
         report::diagnostics(&summary.diagnostics);
-        let files = self.cache.files().clone();
-        if let Some(out) = &self.out
-            && let Err(e) = write_site(out, &files, &Protected { root: &self.root })
-        {
-            report::failure(&e.into());
-        }
         let first = self.served.is_none();
-        let changed = self.served.as_ref() != Some(&files);
-        site.replace(files.clone());
-        self.served = Some(files);
-        if changed || self.failing {
-            live.reload();
-        }
-        self.failing = false;
+        self.serve(site, live, summary.search_behind);
         let elapsed = started.elapsed();
         if first {
             println!(
@@ -179,12 +218,119 @@ impl Builder {
             );
         } else {
             println!(
-                "Rebuilt in {} ms ({} of {} pages), {} parsed again",
+                "Rebuilt in {} ms ({} of {} pages), {} parsed again{}",
                 elapsed.as_millis(),
                 summary.rendered,
                 summary.pages,
-                report::plural(summary.parsed, "file")
+                report::plural(summary.parsed, "file"),
+                if summary.search_behind {
+                    "; search and similar incidents catch up in the background"
+                } else {
+                    ""
+                }
             );
+        }
+        if summary.search_behind {
+            self.catch_up();
+        }
+    }
+
+    /// The edited Markdown files of `changes` that can be read, as the
+    /// loader names them.
+    fn edited_files(&self, changes: &Changes) -> Vec<SourceFile> {
+        changes
+            .edited
+            .iter()
+            .filter_map(|path| {
+                let rel = path.strip_prefix(&self.root).ok()?;
+                let rel: Vec<_> = rel.iter().map(|c| c.to_string_lossy()).collect();
+                let rel = rel.join("/");
+                let text = decode(&rel, read_capped(path).ok()?).ok()?;
+                Some(SourceFile { path: rel, text })
+            })
+            .collect()
+    }
+
+    /// Serves the cache's files (and writes them to `--out`), and tells
+    /// open pages to reload if they changed.
+    fn serve(&mut self, site: &Site, live: &LiveReload, search_behind: bool) {
+        let files = self.cache.files().clone();
+        if let Some(out) = &self.out
+            && let Err(e) = write_site(out, &files, &Protected { root: &self.root })
+        {
+            report::failure(&e.into());
+        }
+        let changed = self.served.as_ref() != Some(&files);
+        site.replace(files.clone(), search_behind);
+        self.served = Some(files);
+        if changed || self.failing {
+            live.reload();
+        }
+        self.failing = false;
+    }
+
+    /// Starts a complete build in the background from the cache's state,
+    /// unless one runs already (it is then followed by another).
+    fn catch_up(&mut self) {
+        if self.catching_up != CatchingUp::No {
+            self.catching_up = CatchingUp::RunningThenAgain;
+            return;
+        }
+        let pool = match &self.background {
+            Some(pool) => pool.clone(),
+            None => match rayon::ThreadPoolBuilder::new()
+                .thread_name(|n| format!("catch-up-{n}"))
+                .build()
+            {
+                Ok(pool) => self.background.insert(Arc::new(pool)).clone(),
+                Err(e) => {
+                    return report::error(&format!("cannot start a background build: {e}"), None);
+                }
+            },
+        };
+        self.catching_up = CatchingUp::Running;
+        let mut cache = self.cache.snapshot();
+        let (root, options, send) = (self.root.clone(), self.options.clone(), self.send.clone());
+        let generation = self.generation;
+        pool.spawn(move || {
+            let started = Instant::now();
+            let built = load_reusing(&root, cache.reads())
+                .map_err(Error::from)
+                .and_then(|(sources, reads)| {
+                    rebuild(sources, Some(reads), &options, &mut cache, Depth::Complete)
+                        .map_err(Error::from)
+                })
+                .map(|summary| (cache, summary));
+            let caught = CatchUp {
+                generation,
+                started,
+                built,
+            };
+            let _ = send.send(Event::CaughtUp(Box::new(caught)));
+        });
+    }
+
+    /// Serves a complete build made in the background if nothing was built
+    /// since it started; else starts another if one is wanted.
+    fn caught_up(&mut self, caught: CatchUp, site: &Site, live: &LiveReload) {
+        let again = self.catching_up == CatchingUp::RunningThenAgain;
+        self.catching_up = CatchingUp::No;
+        if caught.generation != self.generation {
+            if again {
+                self.catch_up();
+            }
+            return;
+        }
+        match caught.built {
+            Ok((cache, _)) => {
+                self.cache = cache;
+                self.serve(site, live, false);
+                println!(
+                    "Search and similar incidents caught up in {} ms",
+                    caught.started.elapsed().as_millis()
+                );
+            }
+            Err(error) => report::failure(&error),
         }
     }
 

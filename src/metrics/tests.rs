@@ -35,7 +35,7 @@ fn kb_on(now: Date, config_yaml: &str, postmortems: &[&str]) -> Kb {
         include_internal: false,
         now,
     };
-    let (kb, diagnostics) = link(incidents, config, scope);
+    let (kb, diagnostics) = link(incidents, config, scope, None);
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
     kb
 }

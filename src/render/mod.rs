@@ -35,6 +35,18 @@ pub enum RenderError {
     Write(#[from] WriteError),
 }
 
+/// Incident `n`'s page alone (its path and HTML), as [`render_site`]
+/// renders it from the same knowledge base: `serve` shows an edited
+/// incident at once, before the rest of the site follows.
+pub fn incident_page(
+    kb: &Kb,
+    metrics: &Metrics,
+    theme: &Theme,
+    n: usize,
+) -> Result<(String, Vec<u8>), TemplateError> {
+    renderer::Renderer::incident_pages(kb, metrics, theme).incident_page(n)
+}
+
 /// Renders the HTML pages, the theme's static files and the data files
 /// into `sink`, each page as soon as it is ready (the sitemap comes last,
 /// once every stage has added its pages). With a cache, every page's

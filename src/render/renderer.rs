@@ -116,17 +116,35 @@ impl<'a> Renderer<'a> {
             .into_par_iter()
             .map(|n| IncidentCard::new(kb, n))
             .collect();
-        let config = &kb.config;
         Renderer {
             data: SiteData::new(kb, metrics, cards),
             theme,
-            site: SiteView {
-                title: &config.title,
-                description: config.description.as_deref(),
-                base_url: config.base_url.as_deref(),
-            },
+            site: SiteView::of(&kb.config),
             cache,
         }
+    }
+
+    /// A renderer of incident pages alone, without what the lists show:
+    /// `serve` shows an edited incident's page before the rest follows.
+    pub fn incident_pages(kb: &'a Kb, metrics: &'a Metrics, theme: &'a Theme) -> Self {
+        Renderer {
+            data: SiteData {
+                kb,
+                metrics,
+                cards: Vec::new(),
+                severity_groups: Vec::new(),
+                lesson_groups: Vec::new(),
+                action_items: Vec::new(),
+            },
+            theme,
+            site: SiteView::of(&kb.config),
+            cache: None,
+        }
+    }
+
+    /// Incident `n`'s page: its path and HTML.
+    pub fn incident_page(&self, n: usize) -> Result<(String, Vec<u8>), TemplateError> {
+        self.incident(n).map(|(done, html)| (done.path, html))
     }
 
     /// Renders every page into `sink` as soon as it is ready.

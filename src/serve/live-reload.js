@@ -1,10 +1,23 @@
-// hindsight serve: reloads the page after each rebuild, and shows a failed
-// rebuild's errors over the page until they are fixed. Served at
+// hindsight serve: reloads the page after each rebuild, shows a failed
+// rebuild's errors over the page until they are fixed, and says under the
+// search boxes when the search index is behind the latest edits (the tag
+// that loads it then has `data-search-behind`). Served at
 // /__hindsight/live-reload.js and put into pages by `hindsight serve` only.
 (() => {
   "use strict";
   const OVERLAY_ID = "hindsight-build-error";
   const events = new EventSource("/__hindsight/live-reload");
+
+  if (document.currentScript && document.currentScript.hasAttribute("data-search-behind")) {
+    for (const form of document.querySelectorAll("form[role=search]")) {
+      const note = document.createElement("p");
+      note.className = "hindsight-search-behind";
+      note.setAttribute("role", "status");
+      note.style.cssText = "margin:.25rem 0 0;font-size:.8rem;font-style:italic";
+      note.textContent = "Search is catching up with the latest edits; results may miss them for a few seconds.";
+      form.after(note);
+    }
+  }
 
   events.addEventListener("reload", () => location.reload());
   events.addEventListener("build-error", (event) => show(event.data));

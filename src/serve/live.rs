@@ -24,17 +24,26 @@ pub const SCRIPT_PATH: &str = "/__hindsight/live-reload.js";
 pub const SCRIPT: &str = include_str!("live-reload.js");
 
 const SCRIPT_TAG: &str = "<script src=\"/__hindsight/live-reload.js\" defer></script>";
+/// The script's tag while the search index is behind the pages: the
+/// script says so next to the search boxes.
+const SCRIPT_TAG_SEARCH_BEHIND: &str =
+    "<script src=\"/__hindsight/live-reload.js\" data-search-behind defer></script>";
 
 /// `page` with the live-reload script before its last `</body>` (at the
 /// end when there is none).
-pub fn inject(page: &[u8]) -> Vec<u8> {
+pub fn inject(page: &[u8], search_behind: bool) -> Vec<u8> {
+    let tag = if search_behind {
+        SCRIPT_TAG_SEARCH_BEHIND
+    } else {
+        SCRIPT_TAG
+    };
     let at = page
         .windows(7)
         .rposition(|w| w.eq_ignore_ascii_case(b"</body>"))
         .unwrap_or(page.len());
-    let mut out = Vec::with_capacity(page.len() + SCRIPT_TAG.len());
+    let mut out = Vec::with_capacity(page.len() + tag.len());
     out.extend_from_slice(&page[..at]);
-    out.extend_from_slice(SCRIPT_TAG.as_bytes());
+    out.extend_from_slice(tag.as_bytes());
     out.extend_from_slice(&page[at..]);
     out
 }
@@ -116,12 +125,17 @@ mod tests {
 
     #[test]
     fn script_goes_before_the_last_body_end_tag() {
-        let page = inject(b"<html><body><p>a</body></p></BODY></html>");
+        let page = inject(b"<html><body><p>a</body></p></BODY></html>", false);
         assert_eq!(
             String::from_utf8(page).unwrap(),
             format!("<html><body><p>a</body></p>{SCRIPT_TAG}</BODY></html>")
         );
-        assert_eq!(inject(b"plain"), format!("plain{SCRIPT_TAG}").into_bytes());
+        assert_eq!(
+            inject(b"plain", false),
+            format!("plain{SCRIPT_TAG}").into_bytes()
+        );
+        let behind = String::from_utf8(inject(b"<body></body>", true)).unwrap();
+        assert_eq!(behind, format!("<body>{SCRIPT_TAG_SEARCH_BEHIND}</body>"));
     }
 
     #[test]

@@ -25,20 +25,64 @@ pub const MAX_TARGET: usize = 8 * 1024;
 /// script shows the errors over it and reloads once the site builds.
 const NO_SITE: &str = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>hindsight serve</title></head>\n<body><main><h1>The site does not build yet</h1><p>Fix the errors shown in the terminal; this page reloads when the site builds.</p></main></body></html>\n";
 
-/// The site being served: swapped whole after each good build; none until
-/// the first one.
+/// The site being served: swapped whole after each good build, with the
+/// pages rendered since on top of it; none until the first build.
 #[derive(Default)]
 pub struct Site {
-    files: RwLock<Option<Arc<Files>>>,
+    served: RwLock<Option<Arc<Served>>>,
+}
+
+/// One state of the site: a build's files, the pages rendered after it
+/// (an edited incident's page, shown before the rest follows) and whether
+/// its search index is behind its pages.
+pub struct Served {
+    files: Arc<Files>,
+    newer: Files,
+    pub search_behind: bool,
+}
+
+impl http::Source for Served {
+    fn file(&self, path: &str) -> Option<bytes::Bytes> {
+        self.newer.file(path).or_else(|| self.files.file(path))
+    }
+
+    fn has(&self, path: &str) -> bool {
+        self.newer.has(path) || self.files.has(path)
+    }
 }
 
 impl Site {
-    pub fn replace(&self, files: Arc<Files>) {
-        *self.files.write().unwrap_or_else(|e| e.into_inner()) = Some(files);
+    /// Serves `files`, whose search index is behind its pages if `search_behind`.
+    pub fn replace(&self, files: Arc<Files>, search_behind: bool) {
+        let served = Served {
+            files,
+            newer: Files::new(),
+            search_behind,
+        };
+        *self.served.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(served));
     }
 
-    pub fn files(&self) -> Option<Arc<Files>> {
-        self.files.read().unwrap_or_else(|e| e.into_inner()).clone()
+    /// Serves `pages` over the current files (until the next [`Site::replace`]);
+    /// the search index is behind them. Nothing before the first build.
+    pub fn update(&self, pages: impl IntoIterator<Item = (String, Vec<u8>)>) {
+        let mut served = self.served.write().unwrap_or_else(|e| e.into_inner());
+        let Some(current) = served.as_ref() else {
+            return;
+        };
+        let mut newer = current.newer.clone();
+        newer.extend(pages);
+        *served = Some(Arc::new(Served {
+            files: current.files.clone(),
+            newer,
+            search_behind: true,
+        }));
+    }
+
+    pub fn served(&self) -> Option<Arc<Served>> {
+        self.served
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 }
 
@@ -107,20 +151,20 @@ impl Routes {
 
     /// A file of the site; pages get the live-reload script.
     fn file<B>(&self, url: &str, request: &Request<B>) -> Answer {
-        let Some(files) = self.site.files() else {
+        let Some(served) = self.site.served() else {
             return Answer::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 HTML,
-                live::inject(NO_SITE.as_bytes()),
+                live::inject(NO_SITE.as_bytes(), false),
             );
         };
         let range = request
             .headers()
             .get(header::RANGE)
             .and_then(|r| r.to_str().ok());
-        let mut answer = http::answer(&*files, url, range);
+        let mut answer = http::answer(&*served, url, range);
         if answer.is_html() {
-            answer.body = live::inject(&answer.body).into();
+            answer.body = live::inject(&answer.body, served.search_behind).into();
         }
         answer
     }
@@ -141,7 +185,7 @@ mod tests {
         .into_iter()
         .map(|(p, b)| (p.to_string(), b.as_bytes().to_vec()))
         .collect();
-        routes.site.replace(Arc::new(files));
+        routes.site.replace(Arc::new(files), false);
         routes
     }
 
@@ -185,6 +229,29 @@ mod tests {
         let (status, page) = answer(&waiting, &request(Method::GET, "/", Some("localhost")));
         assert_eq!(status, 503);
         assert!(page.contains("does not build yet") && page.contains("live-reload.js"));
+    }
+
+    #[test]
+    fn pages_newer_than_the_build_are_served_over_it_and_search_is_behind_them() {
+        let routes = routes();
+        let page = |routes: &Routes, path: &str| {
+            answer(routes, &request(Method::GET, path, Some("localhost"))).1
+        };
+        assert!(!page(&routes, "/").contains("data-search-behind"));
+        routes
+            .site
+            .update([("index.html".to_string(), b"<body>edited</body>".to_vec())]);
+        let edited = page(&routes, "/");
+        assert!(
+            edited.contains("edited") && edited.contains("data-search-behind"),
+            "{edited}"
+        );
+        assert_eq!(page(&routes, "/search/index.pack"), "0123456789");
+        routes
+            .site
+            .replace(routes.site.served().unwrap().files.clone(), false);
+        let rebuilt = page(&routes, "/");
+        assert!(rebuilt.contains("home") && !rebuilt.contains("data-search-behind"));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Watching the knowledge base: `content/`, `theme/` and `hindsight.yaml`,
 //! debounced, and sorted into what a rebuild must redo.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::Sender;
 use std::time::Duration;
@@ -12,28 +13,31 @@ use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, ne
 use crate::config::CONFIG_FILE;
 
 /// How long the watcher waits for a burst of writes (an editor's save, a
-/// `git checkout`) to end before reporting it.
-const DEBOUNCE: Duration = Duration::from_millis(100);
+/// `git checkout`) to end before reporting it: an editor's save is a few
+/// writes within a millisecond or two, and an edit should show at once.
+const DEBOUNCE: Duration = Duration::from_millis(20);
 
 /// What changed in a burst of file events.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Changes {
     /// Something under `content/`.
     pub content: bool,
     /// The configuration or the theme: everything is rendered again.
     pub everything: bool,
+    /// The Markdown files under `content/` among the changed paths.
+    pub edited: BTreeSet<PathBuf>,
 }
 
 impl Changes {
-    pub fn any(self) -> bool {
+    pub fn any(&self) -> bool {
         self.content || self.everything
     }
 
-    pub fn merge(self, other: Changes) -> Changes {
-        Changes {
-            content: self.content || other.content,
-            everything: self.everything || other.everything,
-        }
+    pub fn merge(mut self, other: Changes) -> Changes {
+        self.content |= other.content;
+        self.everything |= other.everything;
+        self.edited.extend(other.edited);
+        self
     }
 }
 
@@ -46,7 +50,12 @@ pub fn classify<'a>(root: &Path, paths: impl IntoIterator<Item = &'a Path>) -> C
         };
         let first = rel.components().next().map(|c| c.as_os_str());
         match first.and_then(|c| c.to_str()) {
-            Some("content") => changes.content = true,
+            Some("content") => {
+                changes.content = true;
+                if rel.extension().is_some_and(|e| e == "md") {
+                    changes.edited.insert(path.to_path_buf());
+                }
+            }
             Some("theme") | Some(CONFIG_FILE) => changes.everything = true,
             // The output folder, `.git` and the like.
             _ => {}
@@ -197,10 +206,11 @@ mod tests {
         let root = Path::new("/kb");
         let changes = |paths: &[&str]| classify(root, paths.iter().map(Path::new));
         assert_eq!(
-            changes(&["/kb/content/2024/a.md"]),
+            changes(&["/kb/content/2024/a.md", "/kb/content/2024"]),
             Changes {
                 content: true,
-                everything: false
+                everything: false,
+                edited: [PathBuf::from("/kb/content/2024/a.md")].into(),
             }
         );
         assert!(changes(&["/kb/hindsight.yaml"]).everything);

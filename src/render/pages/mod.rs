@@ -46,6 +46,16 @@ pub struct SiteView<'a> {
     pub base_url: Option<&'a str>,
 }
 
+impl<'a> SiteView<'a> {
+    pub fn of(config: &'a crate::config::Config) -> Self {
+        SiteView {
+            title: &config.title,
+            description: config.description.as_deref(),
+            base_url: config.base_url.as_deref(),
+        }
+    }
+}
+
 /// `page`: what the layout needs to know about the page it frames.
 #[derive(Debug, Serialize)]
 pub struct PageMeta {

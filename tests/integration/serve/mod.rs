@@ -318,15 +318,21 @@ fn edits_deletions_and_errors_show_up_while_serving() {
     assert!(script.text().contains("EventSource"));
     let events = Events::open(&server);
 
-    // A new title: its page, the incident list and search see it.
+    // A new title: its page at once, then the incident list, then search.
     let source = site.read(INCIDENT);
     site.write(INCIDENT, source.replace(OLD_TITLE, NEW_TITLE));
     server.wait_for(INCIDENT_PAGE, "the new title", |r| {
         r.text().contains(NEW_TITLE)
     });
-    let list = server.get("/incidents/");
-    assert!(list.text().contains(NEW_TITLE) && !list.text().contains(OLD_TITLE));
+    let list = server.wait_for("/incidents/", "the new title", |r| {
+        r.text().contains(NEW_TITLE)
+    });
+    assert!(!list.text().contains(OLD_TITLE));
     events.wait_for("event: reload", &server);
+    server.wait_for_output("Search and similar incidents caught up");
+    server.wait_for(INCIDENT_PAGE, "search caught up", |r| {
+        !r.text().contains("data-search-behind")
+    });
     let rebuilt = server.line_with("Rebuilt in");
     let (rendered, total) = rebuilt
         .split_once('(')
