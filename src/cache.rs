@@ -32,6 +32,9 @@ pub struct Parsed {
     pub text_hash: u64,
     pub incident: Option<Incident>,
     pub diagnostics: Vec<Diagnostic>,
+    /// The warning about template placeholders left in it, unless it is a
+    /// draft (`build` reports it if the incident is published).
+    pub placeholder: Option<Diagnostic>,
 }
 
 /// Template-context fingerprints of rendered pages, by page path.
@@ -59,7 +62,7 @@ pub struct RebuildCache {
     /// By source path; empty when the files were given in memory.
     reads: Arc<Reads>,
     /// By source path.
-    parsed: Arc<HashMap<String, Parsed>>,
+    parsed: Arc<HashMap<String, Arc<Parsed>>>,
     fingerprints: Arc<Fingerprints>,
     files: Arc<Files>,
     corpus: Option<Arc<Corpus>>,
@@ -76,7 +79,7 @@ pub fn text_hash(file: &SourceFile) -> u64 {
 /// What a successful build leaves for the next one.
 pub(crate) struct Kept {
     pub reads: Reads,
-    pub parsed: HashMap<String, Parsed>,
+    pub parsed: HashMap<String, Arc<Parsed>>,
     pub fingerprints: Fingerprints,
     pub files: Files,
     /// `None` after a quick build, which carried the last one over.
@@ -88,7 +91,7 @@ impl RebuildCache {
     /// The parse result of `file`, if its text is unchanged since the last
     /// build: by its stamp when both builds know it (`reads`), else by the
     /// hash of its text.
-    pub fn parsed(&self, file: &SourceFile, reads: Option<&Reads>) -> Option<&Parsed> {
+    pub fn parsed(&self, file: &SourceFile, reads: Option<&Reads>) -> Option<&Arc<Parsed>> {
         let parsed = self.parsed.get(&file.path)?;
         let stamp = |reads: &Reads| reads.get(&file.path).map(|(stamp, _)| *stamp);
         let unchanged = match reads {
@@ -105,7 +108,7 @@ impl RebuildCache {
 
     /// The last build's bytes of the page at `path`, if its context had the
     /// same fingerprint then.
-    pub fn page(&self, path: &str, fingerprint: u64) -> Option<&Vec<u8>> {
+    pub fn page(&self, path: &str, fingerprint: u64) -> Option<&bytes::Bytes> {
         if self.fingerprints.get(path) != Some(&fingerprint) {
             return None;
         }

@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use rayon::prelude::*;
@@ -56,7 +57,7 @@ impl Stamp {
 }
 
 /// Content files as an earlier load read them, by path.
-pub type Reads = HashMap<String, (Stamp, SourceFile)>;
+pub type Reads = HashMap<String, (Stamp, Arc<SourceFile>)>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
@@ -103,7 +104,7 @@ pub fn load_reusing(root: &Path, previous: &Reads) -> Result<(Sources, Reads), L
             && !name.starts_with(['_', '.'])
             && !config.ignore.is_match(within_content)
     });
-    let results: Vec<Result<(Stamp, SourceFile), Diagnostic>> = content_paths
+    let results: Vec<Result<(Stamp, Arc<SourceFile>), Diagnostic>> = content_paths
         .par_iter()
         .map(|(rel, path)| read_content(rel, path, previous.get(rel)))
         .collect();
@@ -112,8 +113,8 @@ pub fn load_reusing(root: &Path, previous: &Reads) -> Result<(Sources, Reads), L
     for result in results {
         match result {
             Ok((stamp, file)) => {
-                reads.insert(file.path.clone(), (stamp, file.clone()));
-                content.push(file);
+                content.push(SourceFile::clone(&file));
+                reads.insert(file.path.clone(), (stamp, file));
             }
             Err(d) => diagnostics.push(d),
         }
@@ -333,8 +334,8 @@ fn relative(root: &Path, path: &Path) -> String {
 fn read_content(
     rel: &str,
     path: &Path,
-    known: Option<&(Stamp, SourceFile)>,
-) -> Result<(Stamp, SourceFile), Diagnostic> {
+    known: Option<&(Stamp, Arc<SourceFile>)>,
+) -> Result<(Stamp, Arc<SourceFile>), Diagnostic> {
     let unreadable = |e: std::io::Error| {
         Diagnostic::error(codes::UNREADABLE, rel, format!("cannot read file: {e}"))
     };
@@ -373,7 +374,7 @@ fn read_content(
         path: rel.to_string(),
         text,
     };
-    Ok((stamp, file))
+    Ok((stamp, Arc::new(file)))
 }
 
 /// At most [`MAX_CONTENT_BYTES`] + 1 bytes of the file at `path`: a file

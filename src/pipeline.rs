@@ -4,7 +4,7 @@
 //! A rebuild ([`rebuild`]) reuses and updates a [`RebuildCache`]: it redoes
 //! only the parsing and rendering a change affects.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use indicatif::ProgressBar;
@@ -90,19 +90,20 @@ pub struct Summary {
 
 /// Parses every content file in parallel.
 pub fn parse_all(sources: &Sources, progress: &ProgressBar) -> (Vec<Incident>, Diagnostics) {
-    let (parsed, _) = parse(sources, progress, None);
+    let (parsed, _) = parse(sources, progress, None, false);
     collect_parsed(sources, parsed)
 }
 
-/// Parse results in source order; in a rebuild, files unchanged since the
-/// last build are taken from its cache. Also returns how many files were
-/// parsed.
+/// Parse results in source order, with each file's template placeholders
+/// if `placeholders`; in a rebuild, files unchanged since the last build are
+/// taken from its cache. Also returns how many files were parsed.
 fn parse(
     sources: &Sources,
     progress: &ProgressBar,
     rebuilding: Option<&Rebuilding>,
-) -> (Vec<Parsed>, usize) {
-    let results: Vec<(Parsed, bool)> = sources
+    placeholders: bool,
+) -> (Vec<Arc<Parsed>>, usize) {
+    let results: Vec<(Arc<Parsed>, bool)> = sources
         .content
         .par_iter()
         .map(|file| {
@@ -111,12 +112,17 @@ fn parse(
                 Some(parsed) => (parsed.clone(), false),
                 None => {
                     let (incident, diagnostics) = parse_incident(file, &sources.config);
+                    let placeholder = incident
+                        .as_ref()
+                        .filter(|i| placeholders && !i.draft)
+                        .and_then(|_| crate::scan::unfinished_postmortem(file));
                     let parsed = Parsed {
                         text_hash: rebuilding.map_or(0, |_| text_hash(file)),
                         incident,
                         diagnostics,
+                        placeholder,
                     };
-                    (parsed, true)
+                    (Arc::new(parsed), true)
                 }
             };
             progress.inc(1);
@@ -127,13 +133,16 @@ fn parse(
     (results.into_iter().map(|(p, _)| p).collect(), count)
 }
 
+/// The incidents and diagnostics of parse results (copied out of those a
+/// rebuild's cache shares).
 fn collect_parsed(
     sources: &Sources,
-    parsed: impl IntoIterator<Item = Parsed>,
+    parsed: impl IntoIterator<Item = Arc<Parsed>>,
 ) -> (Vec<Incident>, Diagnostics) {
     let mut diagnostics = sources.diagnostics.clone();
     let mut incidents = Vec::with_capacity(sources.content.len());
     for parsed in parsed {
+        let parsed = Arc::try_unwrap(parsed).unwrap_or_else(|shared| Parsed::clone(&shared));
         diagnostics.extend(parsed.diagnostics);
         incidents.extend(parsed.incident);
     }
@@ -273,7 +282,7 @@ pub fn rebuild(
 /// brings the whole site up to date. A file that is new, has errors, or
 /// changes its incident's id or publication has no preview (the rebuild
 /// shows it).
-pub fn preview(cache: &mut RebuildCache, edited: &[SourceFile]) -> Vec<(String, Vec<u8>)> {
+pub fn preview(cache: &mut RebuildCache, edited: &[SourceFile]) -> Vec<(String, bytes::Bytes)> {
     let Some(latest) = cache.latest_mut() else {
         return Vec::new();
     };
@@ -301,7 +310,7 @@ pub fn preview(cache: &mut RebuildCache, edited: &[SourceFile]) -> Vec<(String, 
 
 /// What a rebuild keeps for the next one, besides its files.
 type KeptState = (
-    HashMap<String, Parsed>,
+    HashMap<String, Arc<Parsed>>,
     crate::cache::Fingerprints,
     Option<Corpus>,
     Latest,
@@ -326,9 +335,20 @@ fn build(
     };
     progress.set_length(sources.content.len() as u64);
     progress.set_message("parsing");
-    let (parsed, parsed_count) = profile::stage("parse", || parse(&sources, progress, rebuilding));
+    let (parsed, parsed_count) =
+        profile::stage("parse", || parse(&sources, progress, rebuilding, true));
+    // Template placeholders in what will be published ("[What happened…]").
+    let placeholders: Vec<Diagnostic> = parsed
+        .iter()
+        .filter(|p| {
+            p.incident
+                .as_ref()
+                .is_some_and(|i| i.is_published(options.drafts, options.include_internal))
+        })
+        .filter_map(|p| p.placeholder.clone())
+        .collect();
     // A rebuild keeps the parse results for the next one.
-    let kept_parsed: Option<HashMap<String, Parsed>> = rebuilding.map(|_| {
+    let kept_parsed: Option<HashMap<String, Arc<Parsed>>> = rebuilding.map(|_| {
         sources
             .content
             .iter()
@@ -337,15 +357,7 @@ fn build(
             .collect()
     });
     let (incidents, mut diagnostics) = collect_parsed(&sources, parsed);
-    // Template placeholders in what will be published ("[What happened…]").
-    diagnostics.extend(profile::stage("placeholders", || {
-        let published: HashSet<&str> = incidents
-            .iter()
-            .filter(|i| !i.draft && i.is_published(options.drafts, options.include_internal))
-            .map(|i| i.source_path.as_str())
-            .collect();
-        crate::scan::unfinished_postmortems(&sources, &published)
-    }));
+    diagnostics.extend(placeholders);
     let carried = rebuilding.and_then(|r| r.carried);
     let (kb, diagnostics) = profile::stage("link", || {
         link_parsed(sources, incidents, diagnostics, options, carried)
@@ -393,7 +405,7 @@ fn build(
             sizes = measured;
             for (path, bytes) in search.files {
                 search_paths.push(path.clone());
-                sink.put(path, bytes)?;
+                sink.put(path, bytes.into())?;
             }
         }
         (None, Some(corpus)) => {
@@ -409,7 +421,7 @@ fn build(
     let mut pages = rendered.pages;
     pages.sort();
     let sitemap = profile::stage("sitemap", || feeds::sitemap(&kb, &pages));
-    sink.put("sitemap.xml".into(), sitemap)?;
+    sink.put("sitemap.xml".into(), sitemap.into())?;
     let summary = Summary {
         incidents: kb.incidents.len(),
         pages: pages.len(),

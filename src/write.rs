@@ -8,10 +8,11 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
+use bytes::Bytes;
 use rayon::prelude::*;
 
 /// A site in memory: output files by path relative to the output folder.
-pub type Files = BTreeMap<String, Vec<u8>>;
+pub type Files = BTreeMap<String, Bytes>;
 
 /// Written into every output folder; only folders holding it are replaced.
 pub const MARKER: &str = ".hindsight-output";
@@ -133,12 +134,13 @@ pub fn check_output_folder(out: &Path, protected: &Protected<'_>) -> Result<Path
 
 /// Where a build puts its files: a staging folder on disk, or memory.
 pub trait Sink: Sync {
-    fn put(&self, path: String, bytes: Vec<u8>) -> Result<(), WriteError>;
+    /// `bytes` are shared: a rebuild puts the pages it keeps without copying them.
+    fn put(&self, path: String, bytes: Bytes) -> Result<(), WriteError>;
 }
 
 /// In memory, for tests and for callers that keep the site.
 impl Sink for Mutex<Files> {
-    fn put(&self, path: String, bytes: Vec<u8>) -> Result<(), WriteError> {
+    fn put(&self, path: String, bytes: Bytes) -> Result<(), WriteError> {
         self.lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(path, bytes);
@@ -205,7 +207,7 @@ impl Staging {
 }
 
 impl Sink for Staging {
-    fn put(&self, path: String, bytes: Vec<u8>) -> Result<(), WriteError> {
+    fn put(&self, path: String, bytes: Bytes) -> Result<(), WriteError> {
         debug_assert!(is_safe_relative(&path), "unsafe output path {path}");
         let file = self.temp.path().join(&path);
         let io = |source| io_error(&self.out, source);
@@ -345,8 +347,8 @@ mod tests {
 
     fn files(content: &str) -> Files {
         let mut files = Files::new();
-        files.insert("index.html".into(), content.as_bytes().to_vec());
-        files.insert("incidents/a/index.html".into(), b"a".to_vec());
+        files.insert("index.html".into(), content.as_bytes().to_vec().into());
+        files.insert("incidents/a/index.html".into(), Bytes::from_static(b"a"));
         files
     }
 
@@ -393,7 +395,9 @@ mod tests {
         write_site(&out, &files("old"), &protected).unwrap();
 
         let staging = Staging::create(&out, &protected).unwrap();
-        staging.put("a/b/c.html".into(), b"new".to_vec()).unwrap();
+        staging
+            .put("a/b/c.html".into(), Bytes::from_static(b"new"))
+            .unwrap();
         drop(staging);
         assert_eq!(
             std::fs::read_to_string(out.join("index.html")).unwrap(),
@@ -404,8 +408,12 @@ mod tests {
         assert_eq!(entries(), 2, "only content/ and public/ remain");
 
         let staging = Staging::create(&out, &protected).unwrap();
-        staging.put("a/b/c.html".into(), b"new".to_vec()).unwrap();
-        staging.put("a/d.html".into(), b"ne".to_vec()).unwrap();
+        staging
+            .put("a/b/c.html".into(), Bytes::from_static(b"new"))
+            .unwrap();
+        staging
+            .put("a/d.html".into(), Bytes::from_static(b"ne"))
+            .unwrap();
         let written = staging.finish().unwrap();
         assert_eq!((written.files, written.bytes), (2, 5));
         assert_eq!(

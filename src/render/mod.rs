@@ -43,7 +43,7 @@ pub fn incident_page(
     metrics: &Metrics,
     theme: &Theme,
     n: usize,
-) -> Result<(String, Vec<u8>), TemplateError> {
+) -> Result<(String, bytes::Bytes), TemplateError> {
     renderer::Renderer::incident_pages(kb, metrics, theme).incident_page(n)
 }
 
@@ -71,16 +71,16 @@ pub fn render_site(
         paths.push(page.path);
     }
     if let Some(rows) = renderer.incident_rows() {
-        sink.put(pages::lists::INCIDENT_ROWS_FILE.into(), rows)?;
+        sink.put(pages::lists::INCIDENT_ROWS_FILE.into(), rows.into())?;
     }
     for (path, bytes) in &theme.static_files {
-        sink.put(format!("static/{path}"), bytes.clone())?;
+        sink.put(format!("static/{path}"), bytes.clone().into())?;
     }
-    sink.put("incidents.json".into(), feeds::incidents_json(kb))?;
-    sink.put("lessons.json".into(), feeds::lessons_json(kb))?;
-    sink.put("feed.xml".into(), feeds::atom_feed(kb))?;
-    sink.put("metrics.json".into(), feeds::metrics_json(metrics))?;
-    sink.put("metrics.csv".into(), feeds::metrics_csv(metrics))?;
+    sink.put("incidents.json".into(), feeds::incidents_json(kb).into())?;
+    sink.put("lessons.json".into(), feeds::lessons_json(kb).into())?;
+    sink.put("feed.xml".into(), feeds::atom_feed(kb).into())?;
+    sink.put("metrics.json".into(), feeds::metrics_json(metrics).into())?;
+    sink.put("metrics.csv".into(), feeds::metrics_csv(metrics).into())?;
     Ok(Rendered {
         fingerprints,
         pages: paths,

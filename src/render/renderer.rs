@@ -5,6 +5,7 @@
 
 use std::hash::Hash;
 
+use bytes::Bytes;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -143,7 +144,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// Incident `n`'s page: its path and HTML.
-    pub fn incident_page(&self, n: usize) -> Result<(String, Vec<u8>), TemplateError> {
+    pub fn incident_page(&self, n: usize) -> Result<(String, Bytes), TemplateError> {
         self.incident(n).map(|(done, html)| (done.path, html))
     }
 
@@ -212,7 +213,7 @@ impl<'a> Renderer<'a> {
             .then(|| lists::incident_rows(&self.data))
     }
 
-    fn render_job(&self, job: &Job<'_>) -> Result<(PageDone, Vec<u8>), TemplateError> {
+    fn render_job(&self, job: &Job<'_>) -> Result<(PageDone, Bytes), TemplateError> {
         let data = &self.data;
         let kb = data.kb;
         match *job {
@@ -380,13 +381,13 @@ impl<'a> Renderer<'a> {
         &self,
         place: Place,
         context: C,
-    ) -> Result<(PageDone, Vec<u8>), TemplateError> {
+    ) -> Result<(PageDone, Bytes), TemplateError> {
         let frame = self.frame(&place);
         self.render(place, frame, context, &(), |_| {})
     }
 
     /// An incident's page: its body renders only when the page does.
-    fn incident(&self, n: usize) -> Result<(PageDone, Vec<u8>), TemplateError> {
+    fn incident(&self, n: usize) -> Result<(PageDone, Bytes), TemplateError> {
         let incident = &self.data.kb.incidents[n];
         let (context, body) = incident::page(self.data.kb, n);
         let place = Place::new(
@@ -403,7 +404,7 @@ impl<'a> Renderer<'a> {
 
     /// Served from any depth: its links are relative to a `<base>` element,
     /// the site's base path (corrected in the browser, see 404.html).
-    fn not_found(&self) -> Result<(PageDone, Vec<u8>), TemplateError> {
+    fn not_found(&self) -> Result<(PageDone, Bytes), TemplateError> {
         let base_path = self
             .data
             .kb
@@ -431,7 +432,7 @@ impl<'a> Renderer<'a> {
         context: C,
         costly: &impl Hash,
         complete: impl FnOnce(&mut C),
-    ) -> Result<(PageDone, Vec<u8>), TemplateError> {
+    ) -> Result<(PageDone, Bytes), TemplateError> {
         let mut page = Page { frame, context };
         let fingerprint = self
             .cache
@@ -449,7 +450,10 @@ impl<'a> Renderer<'a> {
                     message: format!("the page's context could not be serialised: {e}"),
                 })?;
                 (
-                    self.theme.render(place.template, &context)?.into_bytes(),
+                    self.theme
+                        .render(place.template, &context)?
+                        .into_bytes()
+                        .into(),
                     true,
                 )
             }

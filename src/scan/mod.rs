@@ -7,7 +7,6 @@
 pub(crate) mod placeholders;
 pub mod secrets;
 
-use std::collections::HashSet;
 use std::ops::Range;
 
 use rayon::prelude::*;
@@ -63,26 +62,23 @@ pub fn scan_sources(sources: &Sources, scan: Scan) -> Vec<Diagnostic> {
         .collect()
 }
 
-/// What `build` says about placeholders: one warning per postmortem it
-/// publishes (`published`: the paths of those that are not drafts) that
-/// still holds template placeholders, at the first one. The site is built
-/// all the same; `check`, which CI runs first, fails on them, and
-/// `build --strict` refuses them.
-pub fn unfinished_postmortems(sources: &Sources, published: &HashSet<&str>) -> Vec<Diagnostic> {
-    sources
-        .content
-        .par_iter()
-        .filter(|file| published.contains(file.path.as_str()))
-        .filter_map(|file| {
-            let found = placeholders::scan(&file.text);
-            let first = found.first()?;
-            let shown = file.text[first.range.clone()].lines().next().unwrap_or_default();
-            let location = LineIndex::new(&file.text).location(first.range.start, shown.chars().count());
-            let (count, them) = match found.len() {
-                1 => ("1 placeholder".to_string(), "it"),
-                n => (format!("{n} placeholders"), "them"),
-            };
-            Some(
+/// What `build` says about placeholders in a postmortem it publishes (and
+/// that is not a draft): a warning at the first one, if it still holds any.
+/// The site is built all the same; `check`, which CI runs first, fails on
+/// them, and `build --strict` refuses them.
+pub fn unfinished_postmortem(file: &SourceFile) -> Option<Diagnostic> {
+    let found = placeholders::scan(&file.text);
+    let first = found.first()?;
+    let shown = file.text[first.range.clone()]
+        .lines()
+        .next()
+        .unwrap_or_default();
+    let location = LineIndex::new(&file.text).location(first.range.start, shown.chars().count());
+    let (count, them) = match found.len() {
+        1 => ("1 placeholder".to_string(), "it"),
+        n => (format!("{n} placeholders"), "them"),
+    };
+    Some(
                 Diagnostic::warning(
                     codes::PLACEHOLDER,
                     &file.path,
@@ -91,8 +87,6 @@ pub fn unfinished_postmortems(sources: &Sources, published: &HashSet<&str>) -> V
                 .at(location)
                 .hint(format!("replace {them}, or mark the postmortem `draft: true` until it is finished; `hindsight check` lists every one")),
             )
-        })
-        .collect()
 }
 
 /// The findings of one file as diagnostics. Secrets are masked in the shown

@@ -24,7 +24,7 @@ pub trait Source {
 
 impl Source for Files {
     fn file(&self, path: &str) -> Option<Bytes> {
-        self.get(path).map(|bytes| Bytes::copy_from_slice(bytes))
+        self.get(path).cloned()
     }
 
     fn has(&self, path: &str) -> bool {
@@ -221,7 +221,7 @@ mod tests {
             ("search/runtime.wasm", "\0asm"),
         ]
         .into_iter()
-        .map(|(p, b)| (p.to_string(), b.as_bytes().to_vec()))
+        .map(|(p, b)| (p.to_string(), Bytes::from_static(b.as_bytes())))
         .collect()
     }
 

@@ -64,7 +64,7 @@ impl Site {
 
     /// Serves `pages` over the current files (until the next [`Site::replace`]);
     /// the search index is behind them. Nothing before the first build.
-    pub fn update(&self, pages: impl IntoIterator<Item = (String, Vec<u8>)>) {
+    pub fn update(&self, pages: impl IntoIterator<Item = (String, bytes::Bytes)>) {
         let mut served = self.served.write().unwrap_or_else(|e| e.into_inner());
         let Some(current) = served.as_ref() else {
             return;
@@ -183,7 +183,7 @@ mod tests {
             ("search/index.pack", "0123456789"),
         ]
         .into_iter()
-        .map(|(p, b)| (p.to_string(), b.as_bytes().to_vec()))
+        .map(|(p, b)| (p.to_string(), b.as_bytes().to_vec().into()))
         .collect();
         routes.site.replace(Arc::new(files), false);
         routes
@@ -240,7 +240,7 @@ mod tests {
         assert!(!page(&routes, "/").contains("data-search-behind"));
         routes
             .site
-            .update([("index.html".to_string(), b"<body>edited</body>".to_vec())]);
+            .update([("index.html".to_string(), "<body>edited</body>".into())]);
         let edited = page(&routes, "/");
         assert!(
             edited.contains("edited") && edited.contains("data-search-behind"),
