@@ -46,35 +46,57 @@ if ! command -v wasm-opt >/dev/null; then
   fi
 fi
 
+# The build runs in a mirror of the workspace at a fixed path
+# (target/search-runtime/, or $SEARCH_RUNTIME_BUILD_DIR), with its own target
+# folder: the paths in the flags below never change, so a rebuild recompiles
+# only what changed, and the repository's Cargo.lock is never touched (cargo
+# records the patched tantivy in the mirror's copy).
+build_root=${SEARCH_RUNTIME_BUILD_DIR:-target/search-runtime}
+mkdir -p "$build_root"
+build_root=$(cd "$build_root" && pwd)
+mirror=$build_root/workspace
+mkdir -p "$mirror"
+find "$mirror" -mindepth 1 -delete
+# tracked and new files as they are in the worktree; tar keeps their
+# modification times, so cargo's fingerprints of unchanged crates hold.
+git ls-files -z --cached --others --exclude-standard | xargs -0 -r ls -d 2>/dev/null |
+  tar -cf - --files-from=- | tar -xf - -C "$mirror"
+export CARGO_TARGET_DIR=$build_root/target
+
 # The flags of .cargo/config.toml, plus shorter source paths in panic
 # locations (RUSTFLAGS replaces the config's flags, so they are repeated).
 registry=$(cd "${CARGO_HOME:-$HOME/.cargo}" 2>/dev/null && pwd)/registry/src
 export RUSTFLAGS="--cfg getrandom_backend=\"wasm_js\" -C target-feature=-reference-types \
---remap-path-prefix=$registry=/crates --remap-path-prefix=$PWD=/hindsight"
+--remap-path-prefix=$registry=/crates --remap-path-prefix=$mirror=/hindsight \
+--remap-path-prefix=$CARGO_TARGET_DIR=/target"
 if command -v rustc >/dev/null; then
   sysroot=$(rustc --print sysroot)
   RUSTFLAGS="$RUSTFLAGS --remap-path-prefix=$sysroot=/rust"
 fi
 
 tmp=$(mktemp -d)
-cp Cargo.lock "$tmp/Cargo.lock"
-# The patched tantivy replaces the registry's for this build only; cargo
-# records it in Cargo.lock, which is put back afterwards.
-trap 'cp "$tmp/Cargo.lock" Cargo.lock; rm -rf "$tmp"' EXIT
-cargo fetch --locked
+trap 'rm -rf "$tmp"' EXIT
+(cd "$mirror" && cargo fetch --locked)
 tantivy_version=$(awk '/^name = "tantivy"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 tantivy_src=$(ls -d "$registry"/*/"tantivy-$tantivy_version" | head -n 1)
-cp -r "$tantivy_src" "$tmp/tantivy"
-patch --quiet -d "$tmp/tantivy" -p1 < search/web/tantivy-facet-without-regex.patch
-RUSTFLAGS="$RUSTFLAGS --remap-path-prefix=$tmp/tantivy=/crates/tantivy-$tantivy_version"
+# The patched tantivy replaces the registry's for this build only, from a
+# folder named after the version and the patch (made once, kept).
+patch_hash=$(sha256sum search/web/tantivy-facet-without-regex.patch | cut -c1-12)
+tantivy=$build_root/tantivy-$tantivy_version-$patch_hash
+if [ ! -d "$tantivy" ]; then
+  rm -rf "$tantivy.new"
+  cp -rp "$tantivy_src" "$tantivy.new"
+  patch --quiet -d "$tantivy.new" -p1 < search/web/tantivy-facet-without-regex.patch
+  mv "$tantivy.new" "$tantivy"
+fi
+RUSTFLAGS="$RUSTFLAGS --remap-path-prefix=$tantivy=/crates/tantivy-$tantivy_version"
 
 # cdylib only: with crate-type = ["cdylib", "rlib"] cargo would skip LTO.
-cargo rustc -p hindsight-search-web --lib --crate-type cdylib \
+(cd "$mirror" && cargo rustc -p hindsight-search-web --lib --crate-type cdylib \
   --target "$target" --profile wasm \
-  --config "patch.crates-io.tantivy.path=\"$tmp/tantivy\""
-cp "$tmp/Cargo.lock" Cargo.lock
+  --config "patch.crates-io.tantivy.path=\"$tantivy\"")
 wasm-bindgen --target no-modules --no-typescript --out-dir "$tmp" --out-name search-runtime \
-  "target/$target/wasm/hindsight_search_web.wasm"
+  "$CARGO_TARGET_DIR/$target/wasm/hindsight_search_web.wasm"
 wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-multivalue \
   "$tmp/search-runtime_bg.wasm" -o "$tmp/search-runtime.wasm"
