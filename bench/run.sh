@@ -116,7 +116,7 @@ for n in "${counts[@]}"; do
     p_rss=$(median 2 "$out/$n-pagefind.runs")
     h_out=$(bytes "$dir/hindsight-site")
     h_index=$(bytes "$dir"/hindsight-site/search/index.boot "$dir"/hindsight-site/search/index-*.pack)
-    h_runtime=$(bytes "$dir"/hindsight-site/search/search-runtime.* "$dir"/hindsight-site/search/search-worker.js)
+    h_runtime=$(bytes "$dir"/hindsight-site/search/search-runtime.* "$dir"/hindsight-site/search/search-worker.*)
     p_all=$(bytes "$dir/hugo-site/pagefind")
     p_index=$(bytes "$dir"/hugo-site/pagefind/{index,fragment,filter} "$dir"/hugo-site/pagefind/pagefind-entry.json "$dir"/hugo-site/pagefind/*.pf_meta)
     # What a page loads to search (the UI files Pagefind also writes are left out).

@@ -32,13 +32,21 @@ fn build_writes_the_index_runtime_and_search_page_and_reports_sizes() {
     for file in [
         "public/search/index.html",
         "public/search/index.boot",
-        "public/search/search-worker.js",
         "public/static/search.js",
     ] {
         assert!(site.exists(file), "{file} missing");
     }
-    // The runtime is named by its content, and the worker knows the names.
-    let worker = site.read("public/search/search-worker.js");
+    // The runtime and the worker are named by their content, the worker
+    // knows the runtime's names, and every page's search box the worker's.
+    let worker_file = hindsight_search::worker_file();
+    let worker = site.read(&format!("public/search/{worker_file}"));
+    for page in ["public/index.html", "public/search/index.html"] {
+        assert!(
+            site.read(page)
+                .contains(&format!("data-worker=\"{worker_file}\"")),
+            "{page} does not start {worker_file}"
+        );
+    }
     for (name, bytes) in hindsight_search::runtime_files() {
         let path = format!("public/search/{name}");
         assert_eq!(

@@ -3,7 +3,8 @@
  * Plain JavaScript, no framework. Loading this file fetches nothing else:
  * the WebAssembly runtime and the index are fetched only when the search box
  * gets focus or the search page opens. Queries run in a Web Worker
- * (search/search-worker.js) that reads only the parts of the index a query
+ * (search/search-worker.<hash>.js, named in the forms' data-worker) that
+ * reads only the parts of the index a query
  * needs. Opened from disk (file://), where browsers allow neither fetch nor
  * workers, it loads search/offline/*.js instead (sites built with --offline).
  */
@@ -15,6 +16,9 @@
   if (!box && !page) return;
   var root = (page || box).getAttribute("data-root") || "";
   var searchBase = root + "search/";
+  // The worker's name carries a hash of its content (so do the files it
+  // loads): browsers may keep them all for good.
+  var workerFile = (page || box).getAttribute("data-worker");
   var FACETS = [
     ["severity", "Severity"],
     ["service", "Service"],
@@ -58,7 +62,7 @@
     return new Promise(function (resolve, reject) {
       var worker;
       try {
-        worker = new Worker(searchBase + "search-worker.js");
+        worker = new Worker(searchBase + workerFile);
       } catch (e) {
         reject(e);
         return;
@@ -99,6 +103,11 @@
         failAll(new Error(e.message || "the search worker failed"));
       };
       var api = {
+        // The query being typed: the worker fetches what its whole words
+        // need while the rest is typed.
+        prefetch: function (request) {
+          if (!failed) worker.postMessage({ type: "prefetch", request: request });
+        },
         query: function (request) {
           if (failed) return Promise.reject(failed);
           var id = ++seq;
@@ -157,6 +166,8 @@
           return Promise.reject(new Error("the offline index is incomplete"));
         };
         return {
+          // The whole index is in memory.
+          prefetch: function () {},
           query: function (request) {
             return self.hindsightSearchDriver.run(rt, request, nothingToFetch).then(function (out) {
               return out.response;
@@ -164,6 +175,15 @@
           },
         };
       });
+  }
+
+  function prefetchQuery(request) {
+    startEngine().then(
+      function (api) {
+        api.prefetch(request);
+      },
+      function () {},
+    );
   }
 
   function runQuery(request) {
@@ -331,7 +351,10 @@
       startEngine();
       if (input.value.trim() && list.childElementCount) open(true);
     });
-    input.addEventListener("input", run);
+    input.addEventListener("input", function () {
+      prefetchQuery({ query: input.value, limit: 8, facets: false });
+      run();
+    });
     input.addEventListener("keydown", function (ev) {
       if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
         if (panel.hidden) return;
@@ -534,7 +557,10 @@
       limit = PAGE;
       search(true);
     }, 120);
-    input.addEventListener("input", searchSoon);
+    input.addEventListener("input", function () {
+      prefetchQuery({ query: input.value, limit: PAGE, facets: true });
+      searchSoon();
+    });
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
       limit = PAGE;

@@ -10,6 +10,8 @@
  *   next stage needs, which fetchRanges([[start, end], ...]) resolves to
  *   (an array of Uint8Array, or null for a range it supplied otherwise),
  *   or with the response. Resolves to {response, rounds}.
+ * hindsightSearchDriver.firstRound(runtime, request): the byte ranges the
+ *   first round of a query needs ([] when it needs none).
  */
 /* global wasm_bindgen */
 "use strict";
@@ -19,6 +21,11 @@ self.hindsightSearchDriver = {
     if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
     const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
     return new Uint8Array(await new Response(stream).arrayBuffer());
+  },
+
+  firstRound: function (runtime, request) {
+    const out = JSON.parse(runtime.step(JSON.stringify(request)));
+    return out.need || [];
   },
 
   run: async function (runtime, request, fetchRanges) {

@@ -11,6 +11,10 @@
  * used from memory.
  *
  * Messages in:  {type: "search", id, request: {query, limit, offset, filters}}
+ *               {type: "prefetch", request}: the query being typed; the
+ *               first round of its whole words (those followed by a
+ *               space) is fetched, so the query after the last keystroke
+ *               has less left to fetch. Answers nothing.
  * Messages out: {type: "ready", docs}
  *               {type: "result", id, response, stats}
  *               {type: "error", id, message}
@@ -57,8 +61,22 @@ self.hindsightFetchRangeSync = function (start, end) {
   throw new Error(`HTTP ${xhr.status} for ${packUrl}`);
 };
 
-async function fetchRange(start, end) {
-  if (wholePack) return wholePack.subarray(start, end);
+// Ranges being fetched, by "start-end": a query and a prefetch that want
+// the same range share one request.
+const inFlight = new Map();
+
+function fetchRange(start, end) {
+  if (wholePack) return Promise.resolve(wholePack.subarray(start, end));
+  const key = start + "-" + end;
+  let pending = inFlight.get(key);
+  if (!pending) {
+    pending = fetchRangeOnce(start, end).finally(() => inFlight.delete(key));
+    inFlight.set(key, pending);
+  }
+  return pending;
+}
+
+async function fetchRangeOnce(start, end) {
   // "no-store": with the HTTP cache in the way, Chromium lets only one
   // request per URL proceed at a time, and every range is of the same URL;
   // without it a round's ranges are all in flight at once (one round trip).
@@ -88,6 +106,22 @@ async function start() {
   const probe = await fetchRange(0, 1);
   if (probe) runtime.supply(0, probe);
   return runtime.numDocs();
+}
+
+// Whole words already prefetched (or being prefetched).
+let prefetched = "";
+
+async function prefetch(request) {
+  const text = String(request.query || "");
+  const words = text.slice(0, text.lastIndexOf(" ") + 1).trim();
+  if (!words || words === prefetched) return;
+  prefetched = words;
+  await ready;
+  const need = hindsightSearchDriver.firstRound(runtime, Object.assign({}, request, { query: words }));
+  const parts = await Promise.all(need.map(([s, e]) => fetchRange(s, e)));
+  need.forEach(([start], i) => {
+    if (parts[i]) runtime.supply(start, parts[i]);
+  });
 }
 
 async function search(request) {
@@ -140,5 +174,8 @@ self.onmessage = (event) => {
   if (msg.type === "search") {
     pending = { id: msg.id, request: msg.request };
     drain();
+  } else if (msg.type === "prefetch") {
+    // Only a head start: a failure shows with the query itself.
+    prefetch(msg.request || {}).catch(() => {});
   }
 };

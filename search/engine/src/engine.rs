@@ -62,6 +62,8 @@ pub struct Engine {
     facet_ranges: Vec<Range<u64>>,
     /// Dictionary blocks with their postings, by term.
     bundles: Bundles,
+    /// Document frequencies looked up so far (see [`Engine::doc_freq`]).
+    doc_freqs: Mutex<HashMap<Term, u32>>,
 }
 
 /// Ranges read while opening, and ranges facet counting reads.
@@ -158,6 +160,7 @@ impl Engine {
             busy: Mutex::new(()),
             owners: OnceLock::new(),
             facet_ranges,
+            doc_freqs: Mutex::default(),
         };
         Ok((engine, recorded))
     }
@@ -404,18 +407,16 @@ impl Engine {
         }
         .plan(&plan);
         let mut ranked = self.searcher.search(query.as_ref(), &MatchCollector)?;
-        // Scores are compared at a fixed precision, then by document order,
-        // so native and WASM builds rank identically.
-        ranked.sort_by_key(|&(score, doc)| (std::cmp::Reverse(quantize(score)), doc));
         let every_word = plan.counted.len() as f32 * TIER;
         let complete = ranked
             .iter()
-            .take_while(|(score, _)| *score >= every_word)
+            .filter(|(score, _)| *score >= every_word)
             .count();
         let relaxed = complete < page_end && complete < ranked.len();
         if !relaxed {
-            ranked.truncate(complete);
+            ranked.retain(|(score, _)| *score >= every_word);
         }
+        rank_page(&mut ranked, page_end);
         Ok(Results {
             docs: ranked,
             plan,
@@ -595,17 +596,28 @@ impl Engine {
         needs
     }
 
-    /// Documents whose `field` contains `term`.
+    /// Documents whose `field` contains `term` (0 while its dictionary
+    /// block is not fetched yet). Remembered: a query asks for the same
+    /// few terms many times (common words, unknown words, highlighting),
+    /// and each lookup decodes a dictionary block.
     fn doc_freq(&self, field: Field, term: &str) -> u32 {
+        let term = Term::from_field_text(field, term);
+        let mut known = self.doc_freqs.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(&n) = known.get(&term) {
+            return n;
+        }
         let seg = self.searcher.segment_reader(0);
-        seg.inverted_index(field)
-            .ok()
-            .and_then(|inv| {
-                inv.get_term_info(&Term::from_field_text(field, term))
-                    .ok()
-                    .flatten()
-            })
-            .map_or(0, |ti| ti.doc_freq)
+        match seg
+            .inverted_index(field)
+            .map(|inv| inv.get_term_info(&term))
+        {
+            Ok(Ok(info)) => {
+                let n = info.map_or(0, |ti| ti.doc_freq);
+                known.insert(term, n);
+                n
+            }
+            _ => 0,
+        }
     }
 
     /// Whether a plain word is common: a common English word, or in more
@@ -790,6 +802,30 @@ fn static_warm(searcher: &Searcher, fields: &Fields) -> Result<(), SearchError> 
 
 fn quantize(score: Score) -> i64 {
     (f64::from(score) * 1024.0).round() as i64
+}
+
+/// Puts the best `page_end` of `docs` first, in rank order; the rest
+/// follow in no particular order (only counted, for facets and totals).
+/// Scores are compared at a fixed precision, then by document order, so
+/// native and WASM builds rank identically. Each key is computed once,
+/// and only the page is sorted: a common word matches thousands of
+/// documents, and a warm query's time went mostly to sorting them all.
+fn rank_page(docs: &mut [(Score, DocId)], page_end: usize) {
+    let mut keyed: Vec<(std::cmp::Reverse<i64>, DocId, Score)> = docs
+        .iter()
+        .map(|&(score, doc)| (std::cmp::Reverse(quantize(score)), doc, score))
+        .collect();
+    // (key, doc) is unique: the order is total.
+    let order = |k: &(std::cmp::Reverse<i64>, DocId, Score)| (k.0, k.1);
+    if page_end < keyed.len() {
+        keyed.select_nth_unstable_by_key(page_end, order);
+        keyed[..page_end].sort_unstable_by_key(order);
+    } else {
+        keyed.sort_unstable_by_key(order);
+    }
+    for (slot, (_, doc, score)) in docs.iter_mut().zip(keyed) {
+        *slot = (score, doc);
+    }
 }
 
 /// Tags and services by their value, and by the words of a hyphenated

@@ -27,7 +27,7 @@
 //! |---|---|
 //! | `index.boot` | file table, tantivy meta, facet labels, and the bytes that opening a searcher reads (see [`pack`]) |
 //! | `index-<hash>.pack` | all tantivy segment files, read by HTTP range requests |
-//! | [`runtime_files`] | the WASM runtime and its JS glue (named by content), and the Web Worker script |
+//! | [`runtime_files`] | the WASM runtime, its JS glue and the Web Worker script, all named by content ([`worker_file`]: what pages start) |
 //! | `offline/*.js` | only with `--offline`: see [`offline_bundle`] |
 //!
 //! # Querying
@@ -77,7 +77,7 @@ pub use engine::{Engine, MAX_ROUNDS, Step};
 #[cfg(not(target_arch = "wasm32"))]
 pub use indexer::build_index;
 #[cfg(not(target_arch = "wasm32"))]
-pub use runtime::{WORKER_FILE, offline_bundle, runtime_files};
+pub use runtime::{offline_bundle, runtime_files, worker_file};
 
 /// What an index is built with besides its documents.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -2,6 +2,8 @@
 //! by `scripts/build-search-runtime.sh`), embedded so that building hindsight
 //! never needs a WebAssembly toolchain.
 
+use std::sync::OnceLock;
+
 use crate::IndexFiles;
 use crate::hash::Hasher;
 
@@ -11,27 +13,56 @@ const GLUE: &[u8] = include_bytes!("../dist/search-runtime.js");
 /// What runs a query against the runtime, for the worker and offline pages.
 const DRIVER: &[u8] = include_bytes!("../js/search-driver.js");
 const WORKER: &[u8] = include_bytes!("../js/search-worker.js");
-/// The worker's file name: pages start it by this name, so it stays put.
-pub const WORKER_FILE: &str = "search-worker.js";
 
 /// The runtime's files: `(path relative to public/search/, bytes)`. Write
-/// them next to the index files. The WebAssembly and its glue are named by
-/// their content (`search-runtime.<hash>.wasm`), so a host may let browsers
-/// cache them for good; the worker, written with those names in front of
-/// the driver and itself, keeps its name ([`WORKER_FILE`]).
+/// them next to the index files. Every one is named by its content
+/// (`search-runtime.<hash>.wasm`, `search-worker.<hash>.js`), so a host may
+/// let browsers cache them for good and a second visit fetches none of
+/// them: the worker is written with the runtime's names in front of the
+/// driver and itself, and pages start the worker by its name
+/// ([`worker_file`]).
 pub fn runtime_files() -> Vec<(String, Vec<u8>)> {
-    let glue = content_name("search-runtime", "js", GLUE);
-    let wasm = content_name("search-runtime", "wasm", WASM);
-    let mut worker =
-        format!("self.hindsightRuntimeFiles = {{\"glue\": \"{glue}\", \"wasm\": \"{wasm}\"}};\n")
-            .into_bytes();
-    worker.extend_from_slice(DRIVER);
-    worker.extend_from_slice(WORKER);
+    let runtime = runtime();
     vec![
-        (glue, GLUE.to_vec()),
-        (wasm, WASM.to_vec()),
-        (WORKER_FILE.to_string(), worker),
+        (runtime.glue.clone(), GLUE.to_vec()),
+        (runtime.wasm.clone(), WASM.to_vec()),
+        (runtime.worker_file.clone(), runtime.worker.clone()),
     ]
+}
+
+/// The file name of the search worker (`search-worker.<hash>.js`, under
+/// `public/search/`): what pages start. The same for every site a given
+/// hindsight builds.
+pub fn worker_file() -> &'static str {
+    &runtime().worker_file
+}
+
+/// The runtime's names and the worker's text, computed once.
+struct Runtime {
+    glue: String,
+    wasm: String,
+    worker_file: String,
+    worker: Vec<u8>,
+}
+
+fn runtime() -> &'static Runtime {
+    static RUNTIME: OnceLock<Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        let glue = content_name("search-runtime", "js", GLUE);
+        let wasm = content_name("search-runtime", "wasm", WASM);
+        let mut worker = format!(
+            "self.hindsightRuntimeFiles = {{\"glue\": \"{glue}\", \"wasm\": \"{wasm}\"}};\n"
+        )
+        .into_bytes();
+        worker.extend_from_slice(DRIVER);
+        worker.extend_from_slice(WORKER);
+        Runtime {
+            worker_file: content_name("search-worker", "js", &worker),
+            glue,
+            wasm,
+            worker,
+        }
+    })
 }
 
 /// `<stem>.<16 hex digits of the content hash>.<extension>`.
@@ -109,6 +140,9 @@ mod tests {
         assert_eq!(names.len(), 3);
         assert!(names[0].starts_with("search-runtime.") && names[0].ends_with(".js"));
         assert!(names[1].starts_with("search-runtime.") && names[1].ends_with(".wasm"));
+        assert!(names[2].starts_with("search-worker.") && names[2].ends_with(".js"));
+        assert_eq!(names[2], worker_file());
+        assert_eq!(names[2], content_name("search-worker", "js", &files[2].1));
         let worker = String::from_utf8(files[2].1.clone()).unwrap();
         assert!(worker.starts_with(&format!(
             "self.hindsightRuntimeFiles = {{\"glue\": \"{}\", \"wasm\": \"{}\"}};",

@@ -44,6 +44,9 @@ pub struct SiteView<'a> {
     pub title: &'a str,
     pub description: Option<&'a str>,
     pub base_url: Option<&'a str>,
+    /// The search worker's file under `search/`, named by its content
+    /// (`search-worker.<hash>.js`): the search box starts it.
+    pub search_worker: &'static str,
 }
 
 impl<'a> SiteView<'a> {
@@ -52,6 +55,7 @@ impl<'a> SiteView<'a> {
             title: &config.title,
             description: config.description.as_deref(),
             base_url: config.base_url.as_deref(),
+            search_worker: hindsight_search::worker_file(),
         }
     }
 }

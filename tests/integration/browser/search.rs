@@ -34,7 +34,7 @@ fn cli_ids(site: &Site, query: &str, limit: usize) -> Vec<String> {
 /// Whether the server has answered a request for a file of the runtime.
 fn runtime_fetched(served: &Served) -> bool {
     served.server.requests().iter().any(|r| {
-        ["search-runtime.", "search-worker.js", "index.boot"]
+        ["search-runtime.", "search-worker.", "index.boot"]
             .iter()
             .any(|file| r.url.contains(file))
     })

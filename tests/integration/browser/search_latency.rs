@@ -152,7 +152,8 @@ pub(super) fn shown_in_box(tab: &Tab, query: &str) -> f64 {
 
 /// Starts the site's search worker and waits until it has the index.
 pub(super) const START_WORKER: &str = r#"new Promise((resolve, reject) => {
-  window.benchWorker = new Worker(new URL("search/search-worker.js", location.href));
+  const worker = document.querySelector("[data-worker]").getAttribute("data-worker");
+  window.benchWorker = new Worker(new URL("search/" + worker, location.href));
   window.benchWorker.onmessage = (e) => (e.data.type === "ready" ? resolve() : reject(new Error(e.data.message)));
 })"#;
 

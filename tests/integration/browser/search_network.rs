@@ -68,6 +68,33 @@ fn search_takes_few_rounds() {
             "`{query}` took {engine} rounds of range requests, at most {most} expected"
         );
     }
+
+    // While a query is typed, its whole words are fetched ahead: the query
+    // after the last keystroke asks only for what its last word needs.
+    let query = "replication lag failover";
+    let ranges_of = |prefetch: Option<&str>| {
+        tab.eval::<()>(START_WORKER);
+        if let Some(typed) = prefetch {
+            tab.eval::<()>(&format!(
+                "window.benchWorker.postMessage({{ type: \"prefetch\", request: {{ query: {}, limit: 8, facets: false }} }})",
+                serde_json::json!(typed)
+            ));
+            // The prefetch's round is answered after QUIET.
+            tab.eval::<()>("new Promise((r) => setTimeout(r, 400))");
+        }
+        let before = server.requests().len();
+        tab.eval::<u64>(&format!("{QUERY_ROUNDS}({})", serde_json::json!(query)));
+        server.requests()[before..]
+            .iter()
+            .filter(|r| r.status == 206)
+            .count()
+    };
+    let cold = ranges_of(None);
+    let typed = ranges_of(Some("replication lag fa"));
+    assert!(
+        typed < cold,
+        "`{query}` after `replication lag ` was prefetched: {typed} ranges, {cold} without"
+    );
 }
 
 #[test]
