@@ -1,7 +1,9 @@
 //! Opt-in stage timings: with `HINDSIGHT_PROFILE=1`, `build` prints where its
 //! time went to stderr (BENCHMARKS.md explains the numbers). Stages are wall
-//! time; work spread over many pages (highlighting, Markdown, templates) is
-//! CPU time summed over threads, as it runs on all cores at once.
+//! time and the process's CPU time meanwhile (on a shared machine the wall
+//! time depends on the others' load, the CPU time much less); work spread
+//! over many pages (highlighting, Markdown, templates) is CPU time summed
+//! over threads, as it runs on all cores at once.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{LazyLock, Mutex};
@@ -10,9 +12,18 @@ use std::time::{Duration, Instant};
 static ENABLED: LazyLock<bool> =
     LazyLock::new(|| std::env::var_os("HINDSIGHT_PROFILE").is_some_and(|v| v != "0"));
 
-/// Finished stages in the order they ended, with the process's peak RSS
-/// (KiB) when each ended.
-static STAGES: Mutex<Vec<(&'static str, Duration, Option<u64>)>> = Mutex::new(Vec::new());
+/// A finished stage.
+struct Stage {
+    name: &'static str,
+    wall: Duration,
+    /// The process's CPU time (user + system, all threads) during the stage.
+    cpu: Option<Duration>,
+    /// The process's peak RSS (KiB) when it ended.
+    peak_rss: Option<u64>,
+}
+
+/// Finished stages in the order they ended.
+static STAGES: Mutex<Vec<Stage>> = Mutex::new(Vec::new());
 
 /// Time spent in one kind of work, summed over threads.
 pub struct Counter {
@@ -51,12 +62,21 @@ pub fn stage<T>(name: &'static str, work: impl FnOnce() -> T) -> T {
         return work();
     }
     let started = Instant::now();
+    let cpu_before = cpu_time();
     let result = work();
-    let elapsed = started.elapsed();
+    let wall = started.elapsed();
+    let cpu = cpu_time()
+        .zip(cpu_before)
+        .map(|(after, before)| after.saturating_sub(before));
     STAGES
         .lock()
         .unwrap_or_else(|e| e.into_inner())
-        .push((name, elapsed, peak_rss_kib()));
+        .push(Stage {
+            name,
+            wall,
+            cpu,
+            peak_rss: peak_rss_kib(),
+        });
     result
 }
 
@@ -66,10 +86,21 @@ pub fn report(total: Duration) {
         return;
     }
     let stages = STAGES.lock().unwrap_or_else(|e| e.into_inner());
-    let mut text = String::from("profile (wall time per stage; peak RSS so far):\n");
-    for (name, took, rss) in stages.iter() {
-        let rss = rss.map_or_else(String::new, |kib| format!("{:>7} MiB", kib / 1024));
-        text.push_str(&format!("  {name:<28} {:>9.1} ms {rss}\n", ms(*took)));
+    let mut text = String::from(
+        "profile (per stage: wall time, process CPU time (overlapping for stages run side by side), peak RSS so far):\n",
+    );
+    for stage in stages.iter() {
+        let cpu = stage
+            .cpu
+            .map_or_else(String::new, |cpu| format!("{:>9.1} ms CPU", ms(cpu)));
+        let rss = stage
+            .peak_rss
+            .map_or_else(String::new, |kib| format!("{:>7} MiB", kib / 1024));
+        text.push_str(&format!(
+            "  {:<28} {:>9.1} ms {cpu} {rss}\n",
+            stage.name,
+            ms(stage.wall)
+        ));
     }
     text.push_str("profile (CPU time summed over threads):\n");
     for counter in COUNTERS {
@@ -78,6 +109,20 @@ pub fn report(total: Duration) {
     }
     text.push_str(&format!("  {:<28} {:>9.1} ms\n", "total (wall)", ms(total)));
     eprint!("{text}");
+}
+
+/// User + system time of the whole process, from `/proc/self/stat` (Linux
+/// only; in clock ticks, which are 10 ms everywhere Linux runs today).
+fn cpu_time() -> Option<Duration> {
+    const TICK: Duration = Duration::from_millis(10);
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which may hold spaces) from `state` on:
+    // utime and stime are the 12th and 13th of them.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let mut fields = rest.split(' ').skip(11);
+    let user: u32 = fields.next()?.parse().ok()?;
+    let system: u32 = fields.next()?.parse().ok()?;
+    Some(TICK * (user + system))
 }
 
 /// `VmHWM` from `/proc/self/status` (Linux only).
