@@ -64,6 +64,9 @@ pub struct Engine {
     bundles: Bundles,
     /// Document frequencies looked up so far (see [`Engine::doc_freq`]).
     doc_freqs: Mutex<HashMap<Term, u32>>,
+    /// The ranking of the request whose hits' stored documents are being
+    /// fetched: the step after they come does not rank again.
+    ranked: Mutex<Option<(SearchRequest, Ranked)>>,
 }
 
 /// Ranges read while opening, and ranges facet counting reads.
@@ -71,6 +74,13 @@ type Recorded = (Vec<Range<u64>>, Vec<Range<u64>>);
 
 /// Terms a query reads: `(term, needs positions)`.
 type TermNeeds = BTreeMap<Term, bool>;
+
+/// A ranked query: its results, facet counts and word expansions.
+struct Ranked {
+    results: Results,
+    facets: Facets,
+    exp: Expansions,
+}
 
 /// The ranked results of a query.
 struct Results {
@@ -161,6 +171,7 @@ impl Engine {
             owners: OnceLock::new(),
             facet_ranges,
             doc_freqs: Mutex::default(),
+            ranked: Mutex::default(),
         };
         Ok((engine, recorded))
     }
@@ -280,70 +291,23 @@ impl Engine {
             return Ok(Step::Done(SearchResponse::default()));
         };
 
-        // Round 1: the dictionary entries of the query's terms, synonyms and
-        // facet values (and, if wanted, the facet columns).
-        let no_expansions = Expansions::new();
-        let needs = self.term_needs(&expr, &no_expansions);
-        let (_, misses) = self.discover(|| self.warm_dict(&needs, req.facets));
-        if !misses.is_empty() {
-            return Ok(Step::Need(self.bundled(&needs, misses)));
-        }
-        // Round 2 (when the bundles did not bring them): their postings, and for words the index does not know,
-        // the dictionary ranges of similar terms.
-        let unknown = self.unknown_words(&expr);
-        let (exp, misses) = self.discover(|| {
-            self.warm_postings(&needs);
-            self.expand(&unknown)
-        });
-        if !misses.is_empty() {
-            return Ok(Step::Need(misses));
-        }
-        let exp = exp?;
-        if !exp.is_empty() {
-            // Round 3: postings of the expansions.
-            let needs = self.term_needs(&expr, &exp);
-            let (_, misses) = self.discover(|| {
-                self.warm_dict(&needs, false);
-                self.warm_postings(&needs);
-            });
-            if !misses.is_empty() {
-                return Ok(Step::Need(misses));
-            }
-        }
-
-        let page_end = req.offset + req.limit.min(MAX_LIMIT);
-        let results = self.results(&expr, &exp, page_end)?;
-        let facets = if req.facets {
-            let mut facets = self.count_facets(&results.docs)?;
-            // A filter chosen in the UI narrows the other facets' counts,
-            // not its own: its values keep the counts they would have
-            // without it, so choosing SEV1 still shows how many are SEV2.
-            for name in req.filters.keys() {
-                let Some(field) = FilterField::from_query_name(name) else {
-                    continue;
-                };
-                let Some(expr) = self.request_expr(req, Some(field))? else {
-                    continue;
-                };
-                let without = self.results(&expr, &exp, page_end)?;
-                facets.take(field, self.count_facets(&without.docs)?);
-            }
-            facets
-        } else {
-            Default::default()
+        // A query whose ranking is done and whose hits' stored documents
+        // were just fetched does not rank again.
+        let ranked = match self.take_ranked(req) {
+            Some(ranked) => ranked,
+            None => match self.rank(req, &expr)? {
+                Ok(ranked) => ranked,
+                Err(need) => return Ok(Step::Need(need)),
+            },
         };
-        let Results {
-            docs: ranked,
-            plan,
-            complete,
-            relaxed,
-        } = results;
-
-        let total = ranked.len();
+        let total = ranked.results.docs.len();
         let page: Vec<(Score, DocId)> = ranked
-            .into_iter()
+            .results
+            .docs
+            .iter()
             .skip(req.offset)
             .take(req.limit.min(MAX_LIMIT))
+            .copied()
             .collect();
         // Round 4 (or 3): the stored fields of the page's hits.
         let (_, misses) = self.discover(|| {
@@ -354,8 +318,21 @@ impl Engine {
             }
         });
         if !misses.is_empty() {
+            *self.ranked.lock().unwrap_or_else(|e| e.into_inner()) = Some((req.clone(), ranked));
             return Ok(Step::Need(misses));
         }
+        let Ranked {
+            results:
+                Results {
+                    plan,
+                    complete,
+                    relaxed,
+                    ..
+                },
+            facets,
+            exp,
+        } = ranked;
+        let unknown = self.unknown_words(&expr);
 
         let highlight = self.highlight_terms(&plan, &exp);
         let stored = page
@@ -387,6 +364,82 @@ impl Engine {
             relaxed,
             suggestion,
         }))
+    }
+
+    /// The ranked results of a query and its facet counts, or the ranges
+    /// to fetch first (rounds 1 to 3 of [`Engine::search_step`]).
+    fn rank(
+        &self,
+        req: &SearchRequest,
+        expr: &Expr,
+    ) -> Result<Result<Ranked, Vec<Range<u64>>>, SearchError> {
+        // Round 1: the dictionary entries of the query's terms, synonyms and
+        // facet values (and, if wanted, the facet columns).
+        let no_expansions = Expansions::new();
+        let needs = self.term_needs(expr, &no_expansions);
+        let (_, misses) = self.discover(|| self.warm_dict(&needs, req.facets));
+        if !misses.is_empty() {
+            return Ok(Err(self.bundled(&needs, misses)));
+        }
+        // Round 2 (when the bundles did not bring them): their postings, and for words the index does not know,
+        // the dictionary ranges of similar terms.
+        let unknown = self.unknown_words(expr);
+        let (exp, misses) = self.discover(|| {
+            self.warm_postings(&needs);
+            self.expand(&unknown)
+        });
+        if !misses.is_empty() {
+            return Ok(Err(misses));
+        }
+        let exp = exp?;
+        if !exp.is_empty() {
+            // Round 3: postings of the expansions.
+            let needs = self.term_needs(expr, &exp);
+            let (_, misses) = self.discover(|| {
+                self.warm_dict(&needs, false);
+                self.warm_postings(&needs);
+            });
+            if !misses.is_empty() {
+                return Ok(Err(misses));
+            }
+        }
+
+        let page_end = req.offset + req.limit.min(MAX_LIMIT);
+        let results = self.results(expr, &exp, page_end)?;
+        let facets = if req.facets {
+            let mut facets = self.count_facets(&results.docs)?;
+            // A filter chosen in the UI narrows the other facets' counts,
+            // not its own: its values keep the counts they would have
+            // without it, so choosing SEV1 still shows how many are SEV2.
+            for name in req.filters.keys() {
+                let Some(field) = FilterField::from_query_name(name) else {
+                    continue;
+                };
+                let Some(expr) = self.request_expr(req, Some(field))? else {
+                    continue;
+                };
+                let without = self.results(&expr, &exp, page_end)?;
+                facets.take(field, self.count_facets(&without.docs)?);
+            }
+            facets
+        } else {
+            Default::default()
+        };
+        Ok(Ok(Ranked {
+            results,
+            facets,
+            exp,
+        }))
+    }
+
+    /// The ranking kept for this very request while its hits' stored
+    /// documents were fetched.
+    fn take_ranked(&self, req: &SearchRequest) -> Option<Ranked> {
+        let mut kept = self.ranked.lock().unwrap_or_else(|e| e.into_inner());
+        match kept.as_ref() {
+            Some((r, _)) if r == req => kept.take().map(|(_, ranked)| ranked),
+            _ => None,
+        }
     }
 
     /// Every result of `expr` in rank order (see `search_step`): those that

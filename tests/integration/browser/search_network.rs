@@ -98,6 +98,42 @@ fn search_takes_few_rounds() {
 }
 
 #[test]
+fn a_second_visit_fetches_only_index_boot() {
+    let Some(chrome) = chrome("second visit") else {
+        return;
+    };
+    let site = Site::bundled();
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "build failed:\n{}", run.stderr);
+    let server = StaticServer::serve(&site.root().join("public"));
+    let tab = chrome.tab();
+    let startup = |tab: &Tab| {
+        let before = server.requests().len();
+        tab.open(&server.url("index.html"));
+        tab.press("/");
+        shown_in_box(tab, "database");
+        let mut files: Vec<String> = server.requests()[before..]
+            .iter()
+            .filter(|r| r.url.starts_with("/search/") && r.status != 206)
+            .map(|r| r.url.clone())
+            .collect();
+        files.sort();
+        files
+    };
+    let first = startup(&tab);
+    assert!(
+        first
+            .iter()
+            .any(|f| f.contains("/search-runtime.") && f.ends_with(".wasm")),
+        "{first:?}"
+    );
+    // Back on the site (same browser): the runtime and the worker, named by
+    // their content, come from the cache; only index.boot, whose name
+    // stays, is asked for again (a host answers 304 when it is unchanged).
+    assert_eq!(startup(&tab), ["/search/index.boot"]);
+}
+
+#[test]
 fn search_network_when_asked() {
     let Some(dir) = std::env::var_os("HINDSIGHT_NETWORK_BENCH") else {
         return;

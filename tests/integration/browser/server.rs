@@ -257,11 +257,35 @@ impl Host {
                 .header(header::VARY, "Accept-Encoding".into());
         }
         self.log.lock().unwrap().push(Served {
-            url,
+            url: url.clone(),
             status: answer.status.as_u16(),
             bytes: answer.body.len(),
         });
-        answer.into_response()
+        let mut response = answer.into_response();
+        // As a host configured for them does: files named by their content
+        // never change, so browsers may keep them for good.
+        if content_named(&url) {
+            response.headers_mut().insert(
+                header::CACHE_CONTROL,
+                header::HeaderValue::from_static("public, max-age=31536000, immutable"),
+            );
+        }
+        response
+    }
+}
+
+/// Whether a URL names a search file by its content:
+/// `/search/<stem>.<16 hex digits>.<extension>` or `/search/index-<hex>.pack`.
+fn content_named(url: &str) -> bool {
+    let Some(name) = url.strip_prefix("/search/") else {
+        return false;
+    };
+    let hex = |s: &str| s.len() == 16 && s.bytes().all(|b| b.is_ascii_hexdigit());
+    let parts: Vec<&str> = name.split('.').collect();
+    match parts.as_slice() {
+        [_, hash, _] => hex(hash),
+        [stem, "pack"] => stem.strip_prefix("index-").is_some_and(hex),
+        _ => false,
     }
 }
 
