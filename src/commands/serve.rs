@@ -280,6 +280,7 @@ impl Builder {
             Some(pool) => pool.clone(),
             None => match rayon::ThreadPoolBuilder::new()
                 .thread_name(|n| format!("catch-up-{n}"))
+                .start_handler(|_| yield_to_the_foreground())
                 .build()
             {
                 Ok(pool) => self.background.insert(Arc::new(pool)).clone(),
@@ -347,6 +348,20 @@ impl Builder {
         );
     }
 }
+
+/// Lowers the calling thread's priority: complete builds in the background
+/// leave the CPU to the next edit's quick build and to requests.
+#[cfg(target_os = "linux")]
+fn yield_to_the_foreground() {
+    // SAFETY: on Linux, `setpriority` with `who` 0 sets the niceness of the
+    // calling thread only; a failure leaves it as it was.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn yield_to_the_foreground() {}
 
 /// What the page overlay shows of a failed rebuild: the errors among its
 /// diagnostics as plain text (warnings stay in the terminal), else its message.
