@@ -40,6 +40,19 @@ pub struct Parsed {
 /// Template-context fingerprints of rendered pages, by page path.
 pub type Fingerprints = HashMap<String, u64>;
 
+/// Dependency keys of incident pages, by page path
+/// (`render::pages::incident::dependencies`).
+pub type Dependencies = HashMap<String, u64>;
+
+/// A rebuild's incidents' versions (a hash of each one's source path and
+/// text), by index, and whether an incident page whose dependencies are
+/// unchanged may be kept without assembling its context: a quick rebuild
+/// may, a complete one checks every page's fingerprint.
+pub struct Versions {
+    pub of: Vec<u64>,
+    pub keep_by_dependencies: bool,
+}
+
 /// What the whole-corpus stages of the last complete build made: its
 /// meaning (similar incidents, recurring lessons) with the source path of
 /// each incident it indexes, and the paths of the search files.
@@ -64,6 +77,7 @@ pub struct RebuildCache {
     /// By source path.
     parsed: Arc<HashMap<String, Arc<Parsed>>>,
     fingerprints: Arc<Fingerprints>,
+    dependencies: Arc<Dependencies>,
     files: Arc<Files>,
     corpus: Option<Arc<Corpus>>,
     latest: Option<Latest>,
@@ -76,11 +90,19 @@ pub fn text_hash(file: &SourceFile) -> u64 {
     hasher.finish()
 }
 
+/// An incident's version: a hash of its source path and of its text.
+pub fn version(source_path: &str, text_hash: u64) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    (source_path, text_hash).hash(&mut hasher);
+    hasher.finish()
+}
+
 /// What a successful build leaves for the next one.
 pub(crate) struct Kept {
     pub reads: Reads,
     pub parsed: HashMap<String, Arc<Parsed>>,
     pub fingerprints: Fingerprints,
+    pub dependencies: Dependencies,
     pub files: Files,
     /// `None` after a quick build, which carried the last one over.
     pub corpus: Option<Corpus>,
@@ -115,6 +137,15 @@ impl RebuildCache {
         self.files.get(path)
     }
 
+    /// The last build's fingerprint and bytes of the incident page at
+    /// `path`, if its dependencies had the same key then.
+    pub fn page_by_dependencies(&self, path: &str, key: u64) -> Option<(u64, &bytes::Bytes)> {
+        if self.dependencies.get(path) != Some(&key) {
+            return None;
+        }
+        Some((*self.fingerprints.get(path)?, self.files.get(path)?))
+    }
+
     /// The files of the last good build (empty before the first).
     pub fn files(&self) -> &Arc<Files> {
         &self.files
@@ -143,6 +174,7 @@ impl RebuildCache {
             reads: self.reads.clone(),
             parsed: self.parsed.clone(),
             fingerprints: self.fingerprints.clone(),
+            dependencies: self.dependencies.clone(),
             files: self.files.clone(),
             corpus: self.corpus.clone(),
             latest: None,
@@ -160,6 +192,7 @@ impl RebuildCache {
             reads: Arc::new(kept.reads),
             parsed: Arc::new(kept.parsed),
             fingerprints: Arc::new(kept.fingerprints),
+            dependencies: Arc::new(kept.dependencies),
             files: Arc::new(kept.files),
             corpus: kept.corpus.map(Arc::new).or_else(|| self.corpus.take()),
             latest: Some(kept.latest),

@@ -11,7 +11,9 @@ use indicatif::ProgressBar;
 use jiff::civil::Date;
 use rayon::prelude::*;
 
-use crate::cache::{Corpus, Kept, Latest, Parsed, RebuildCache, carry_over, text_hash};
+use crate::cache::{
+    Corpus, Kept, Latest, Parsed, RebuildCache, Versions, carry_over, text_hash, version,
+};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::incident::{Incident, parse_incident};
 use crate::link::{CarryMeaning, Kb, Scope, link};
@@ -236,6 +238,9 @@ struct Rebuilding<'a> {
     reads: Option<&'a Reads>,
     /// Carry the whole-corpus stages over from this complete build.
     carried: Option<&'a Corpus>,
+    /// A quick rebuild keeps incident pages by their dependencies (tests
+    /// turn it off to check that the result is the same).
+    keep_by_dependencies: bool,
 }
 
 /// Builds the site again after a change, in memory: files unchanged since
@@ -250,11 +255,23 @@ pub fn rebuild(
     cache: &mut RebuildCache,
     depth: Depth,
 ) -> Result<Summary, BuildError> {
+    rebuild_keeping(sources, reads, options, cache, depth, true)
+}
+
+fn rebuild_keeping(
+    sources: Sources,
+    reads: Option<Reads>,
+    options: &BuildOptions,
+    cache: &mut RebuildCache,
+    depth: Depth,
+    keep_by_dependencies: bool,
+) -> Result<Summary, BuildError> {
     let files = Mutex::new(Files::new());
     let rebuilding = Rebuilding {
         cache,
         reads: reads.as_ref(),
         carried: cache.corpus().filter(|_| depth == Depth::Quick),
+        keep_by_dependencies,
     };
     let (summary, kept) = build(
         sources,
@@ -263,12 +280,14 @@ pub fn rebuild(
         Some(&rebuilding),
         &files,
     )?;
-    let (parsed, fingerprints, corpus, latest) = kept.expect("a rebuild keeps its state");
+    let (parsed, fingerprints, dependencies, corpus, latest) =
+        kept.expect("a rebuild keeps its state");
     let files = files.into_inner().unwrap_or_else(|e| e.into_inner());
     cache.replace(Kept {
         reads: reads.unwrap_or_default(),
         parsed,
         fingerprints,
+        dependencies,
         files,
         corpus,
         latest,
@@ -312,6 +331,7 @@ pub fn preview(cache: &mut RebuildCache, edited: &[SourceFile]) -> Vec<(String, 
 type KeptState = (
     HashMap<String, Arc<Parsed>>,
     crate::cache::Fingerprints,
+    crate::cache::Dependencies,
     Option<Corpus>,
     Latest,
 );
@@ -371,9 +391,25 @@ fn build(
     // Only `build` reports the search files' sizes; a rebuild keeps them
     // out of its time.
     let measure = cache.is_none();
+    // A rebuild knows each incident's version; a quick one keeps the
+    // incident pages whose dependencies are unchanged without assembling them.
+    let versions = kept_parsed.as_ref().map(|parsed| Versions {
+        of: kb
+            .incidents
+            .iter()
+            .map(|i| {
+                version(
+                    &i.source_path,
+                    parsed.get(&i.source_path).map_or(0, |p| p.text_hash),
+                )
+            })
+            .collect(),
+        keep_by_dependencies: carried.is_some()
+            && rebuilding.is_some_and(|r| r.keep_by_dependencies),
+    });
     let render = || {
         profile::stage("render (∥ search index)", || {
-            render_site(&kb, &metrics, &theme, cache, sink)
+            render_site(&kb, &metrics, &theme, cache, versions.as_ref(), sink)
         })
     };
     // Indexing is one thread; rendering takes the others. The search files'
@@ -438,7 +474,13 @@ fn build(
             search: search_paths,
         });
         let latest = Latest { kb, metrics, theme };
-        (parsed, rendered.fingerprints, corpus, latest)
+        (
+            parsed,
+            rendered.fingerprints,
+            rendered.dependencies,
+            corpus,
+            latest,
+        )
     });
     Ok((summary, kept))
 }
@@ -743,8 +785,17 @@ mod tests {
             let mut broken = None;
             for (step, (edit, caught_up)) in steps.iter().enumerate() {
                 apply(&mut content, edit, step, &mut broken);
+                // Incident pages kept by their dependencies are those a
+                // quick rebuild that checks every fingerprint keeps.
+                let mut checked = cache.snapshot();
+                let all_checked = rebuild_keeping(with(&content), None, &options(), &mut checked, Depth::Quick, false);
                 // A failed rebuild leaves the cache as it was, as in `serve`.
                 let quick = rebuild(with(&content), None, &options(), &mut cache, Depth::Quick);
+                if quick.is_ok() {
+                    prop_assert!(all_checked.is_ok());
+                    let differing = differing(checked.files(), cache.files());
+                    prop_assert!(differing.is_empty(), "quick, after {:?}: {:?}", &steps[..=step], differing);
+                }
                 if quick.is_ok() && *caught_up {
                     let mut background = cache.snapshot();
                     complete(with(&content), &mut background).unwrap();

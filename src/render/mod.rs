@@ -12,7 +12,7 @@ pub(crate) mod views;
 
 use theme::{TemplateError, Theme};
 
-use crate::cache::{Fingerprints, RebuildCache};
+use crate::cache::{Dependencies, Fingerprints, RebuildCache, Versions};
 use crate::link::Kb;
 use crate::metrics::Metrics;
 use crate::write::{Sink, WriteError};
@@ -21,6 +21,8 @@ use crate::write::{Sink, WriteError};
 pub struct Rendered {
     /// Of every page, with a cache (for the next rebuild); empty without.
     pub fingerprints: Fingerprints,
+    /// Of every incident page, with versions (for the next rebuild).
+    pub dependencies: Dependencies,
     /// Paths of the HTML pages.
     pub pages: Vec<String>,
     /// How many pages were rendered (the others were reused from `previous`).
@@ -57,16 +59,21 @@ pub fn render_site(
     metrics: &Metrics,
     theme: &Theme,
     cache: Option<&RebuildCache>,
+    versions: Option<&Versions>,
     sink: &dyn Sink,
 ) -> Result<Rendered, RenderError> {
-    let renderer = renderer::Renderer::new(kb, metrics, theme, cache);
+    let renderer = renderer::Renderer::new(kb, metrics, theme, cache, versions);
     let pages = renderer.render_all(sink)?;
     let rendered = pages.iter().filter(|p| p.rendered).count();
     let mut fingerprints = Fingerprints::with_capacity(pages.len());
+    let mut dependencies = Dependencies::new();
     let mut paths = Vec::with_capacity(pages.len());
     for page in pages {
         if let Some(fingerprint) = page.fingerprint {
             fingerprints.insert(page.path.clone(), fingerprint);
+        }
+        if let Some(key) = page.dependencies {
+            dependencies.insert(page.path.clone(), key);
         }
         paths.push(page.path);
     }
@@ -83,6 +90,7 @@ pub fn render_site(
     sink.put("metrics.csv".into(), feeds::metrics_csv(metrics).into())?;
     Ok(Rendered {
         fingerprints,
+        dependencies,
         pages: paths,
         rendered,
     })

@@ -21,7 +21,7 @@ use super::pages::{
 };
 use super::theme::{TemplateError, Theme};
 use super::views::{IncidentCard, incident_path, service_path, severity_path, tag_path};
-use crate::cache::RebuildCache;
+use crate::cache::{RebuildCache, Versions};
 use crate::link::{Group, Kb};
 use crate::metrics::Metrics;
 use crate::profile;
@@ -32,6 +32,7 @@ pub struct Renderer<'a> {
     theme: &'a Theme,
     site: SiteView<'a>,
     cache: Option<&'a RebuildCache>,
+    versions: Option<&'a Versions>,
 }
 
 /// A page that went to the sink: what a rebuild needs to know of it.
@@ -41,6 +42,8 @@ pub struct PageDone {
     pub fingerprint: Option<u64>,
     /// False when the HTML is the cache's (its context is unchanged).
     pub rendered: bool,
+    /// An incident page's [`incident::dependencies`], with versions.
+    pub dependencies: Option<u64>,
 }
 
 /// Where a page goes: its path, template, title and navigation section.
@@ -112,6 +115,7 @@ impl<'a> Renderer<'a> {
         metrics: &'a Metrics,
         theme: &'a Theme,
         cache: Option<&'a RebuildCache>,
+        versions: Option<&'a Versions>,
     ) -> Self {
         let cards = (0..kb.incidents.len())
             .into_par_iter()
@@ -122,6 +126,7 @@ impl<'a> Renderer<'a> {
             theme,
             site: SiteView::of(&kb.config),
             cache,
+            versions,
         }
     }
 
@@ -140,6 +145,7 @@ impl<'a> Renderer<'a> {
             theme,
             site: SiteView::of(&kb.config),
             cache: None,
+            versions: None,
         }
     }
 
@@ -387,19 +393,45 @@ impl<'a> Renderer<'a> {
     }
 
     /// An incident's page: its body renders only when the page does.
+    /// A quick rebuild keeps it, without assembling its context, when its
+    /// dependencies are unchanged.
     fn incident(&self, n: usize) -> Result<(PageDone, Bytes), TemplateError> {
-        let incident = &self.data.kb.incidents[n];
-        let (context, body) = incident::page(self.data.kb, n);
+        let kb = self.data.kb;
+        let incident = &kb.incidents[n];
+        let path = incident_path(&incident.slug);
+        let dependencies = self.versions.map(|v| incident::dependencies(kb, n, &v.of));
+        let kept = self
+            .cache
+            .zip(dependencies)
+            .filter(|_| self.versions.is_some_and(|v| v.keep_by_dependencies))
+            .and_then(|(cache, key)| cache.page_by_dependencies(&path, key));
+        if let Some((fingerprint, html)) = kept {
+            let done = PageDone {
+                path,
+                fingerprint: Some(fingerprint),
+                rendered: false,
+                dependencies,
+            };
+            return Ok((done, html.clone()));
+        }
+        let (context, body) = incident::page(kb, n);
         let place = Place::new(
-            incident_path(&incident.slug),
+            path,
             "incident.html",
             format!("{}: {}", incident.id, incident.title),
             "incidents",
         );
         let frame = self.frame(&place);
-        self.render(place, frame, context, &body, |context| {
+        let (done, html) = self.render(place, frame, context, &body, |context| {
             context.set_body(profile::MARKDOWN.time(|| render_body(&body)));
-        })
+        })?;
+        Ok((
+            PageDone {
+                dependencies,
+                ..done
+            },
+            html,
+        ))
     }
 
     /// Served from any depth: its links are relative to a `<base>` element,
@@ -462,6 +494,7 @@ impl<'a> Renderer<'a> {
             path: place.path,
             fingerprint,
             rendered,
+            dependencies: None,
         };
         Ok((done, html))
     }

@@ -307,3 +307,55 @@ fn recurring_lessons(kb: &Kb, n: usize) -> Vec<RecurringLessonView> {
         })
         .collect()
 }
+
+/// What incident `n`'s page is made of, as a hash: the versions (a hash of
+/// each incident's source, `versions[i]` for incident `i`) of the incident
+/// and of every incident the page shows, and how it relates to them. An
+/// unchanged key means an unchanged page, as long as the configuration,
+/// theme and options are unchanged: `serve`'s quick rebuild then keeps the
+/// page without assembling it. It must follow what [`page`] reads.
+pub fn dependencies(kb: &Kb, n: usize, versions: &[u64]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::hash::DefaultHasher::new();
+    let h = &mut hasher;
+    versions[n].hash(h);
+    for (written, &t) in &kb.references[n] {
+        (written, versions[t]).hash(h);
+    }
+    for r in &kb.related[n] {
+        versions[r.target].hash(h);
+        match &r.reason {
+            RelationReason::Explicit => None,
+            RelationReason::Shared(labels) => Some(labels),
+        }
+        .hash(h);
+    }
+    for s in &kb.meaning.similar[n] {
+        (versions[s.target], s.score.to_bits(), &s.words).hash(h);
+    }
+    let versions_of = |list: &[usize]| list.iter().map(|&i| versions[i]).collect::<Vec<_>>();
+    versions_of(&kb.backlinks[n]).hash(h);
+    kb.repeats[n]
+        .map(|r| (versions[r.of], r.kind == RepeatKind::Declared))
+        .hash(h);
+    versions_of(&kb.repeated_by[n]).hash(h);
+    for (l, group) in kb.meaning.group_of[n].iter().enumerate() {
+        let Some(group) = group.map(|g| &kb.meaning.lesson_groups[g]) else {
+            continue;
+        };
+        (l, group.incidents.len(), group.members.len()).hash(h);
+        let shown = group.members.iter().filter(|m| m.incident != n);
+        for m in shown.take(ELSEWHERE_SHOWN) {
+            (versions[m.incident], m.lesson).hash(h);
+        }
+    }
+    // Lists of different kinds cannot run into each other: their lengths.
+    (
+        kb.references[n].len(),
+        kb.related[n].len(),
+        kb.meaning.similar[n].len(),
+        kb.meaning.group_of[n].len(),
+    )
+        .hash(h);
+    hasher.finish()
+}
