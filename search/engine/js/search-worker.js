@@ -108,23 +108,34 @@ async function start() {
   return runtime.numDocs();
 }
 
-// Whole words already prefetched (or being prefetched).
+// Whole words already prefetched (or being prefetched), and the prefetch
+// in flight: a query waits for it (at most the rest of one round trip)
+// rather than fetch the same bytes again in ranges cut otherwise.
 let prefetched = "";
+let prefetching = null;
 
-async function prefetch(request) {
+function prefetch(request) {
   const text = String(request.query || "");
   const words = text.slice(0, text.lastIndexOf(" ") + 1).trim();
-  if (!words || words === prefetched) return;
+  // A phrase's words are read with their positions: not ahead.
+  if (!words || words === prefetched || text.includes('"')) return;
   prefetched = words;
-  await ready;
-  const need = hindsightSearchDriver.firstRound(runtime, Object.assign({}, request, { query: words }));
-  const parts = await Promise.all(need.map(([s, e]) => fetchRange(s, e)));
-  need.forEach(([start], i) => {
-    if (parts[i]) runtime.supply(start, parts[i]);
+  const done = (async () => {
+    await ready;
+    const need = hindsightSearchDriver.firstRound(runtime, Object.assign({}, request, { query: words }));
+    const parts = await Promise.all(need.map(([s, e]) => fetchRange(s, e)));
+    need.forEach(([start], i) => {
+      if (parts[i]) runtime.supply(start, parts[i]);
+    });
+  })().catch(() => {});
+  prefetching = done;
+  done.then(() => {
+    if (prefetching === done) prefetching = null;
   });
 }
 
 async function search(request) {
+  if (prefetching) await prefetching;
   const { response, rounds } = await hindsightSearchDriver.run(runtime, request, (need) =>
     Promise.all(need.map(([s, e]) => fetchRange(s, e))),
   );
@@ -176,6 +187,6 @@ self.onmessage = (event) => {
     drain();
   } else if (msg.type === "prefetch") {
     // Only a head start: a failure shows with the query itself.
-    prefetch(msg.request || {}).catch(() => {});
+    prefetch(msg.request || {});
   }
 };
