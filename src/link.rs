@@ -401,8 +401,11 @@ fn related_incidents(
     explicit: &[Vec<usize>],
 ) -> Vec<Vec<Relation>> {
     let count = incidents.len();
-    // Labels on most incidents say little and cost the most; skip them for inference.
-    let cap = (count / 4).max(50);
+    // Labels on most incidents say little and cost the most; skip them for
+    // inference. Past 10,000 incidents the cap stays at 2,500: a quarter of
+    // 100,000 made each incident visit tens of thousands of others, and
+    // linking took minutes (BENCHMARKS.md, 100,000 postmortems).
+    let cap = (count / 4).clamp(50, 2_500);
     let weight = |df: usize| ((count as f32 + 1.0) / df as f32).ln().max(0.05);
     let tag_index: HashMap<&str, (&[usize], f32)> = tags
         .iter()
