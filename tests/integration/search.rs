@@ -129,6 +129,28 @@ fn incidents_and_lessons_are_found_with_their_links() {
 }
 
 #[test]
+fn a_misspelling_that_keeps_the_ending_its_stem_drops_still_finds_the_word() {
+    // "saturation" is indexed as the stem "satur", four edits from
+    // "saturaton" as typed (docs/search.md, Misspellings).
+    let site = Site::bundled();
+    assert_eq!(site.build(&[]).code, 0);
+    let ids = search_ids(&site, "saturaton");
+    for id in [
+        "INC-2024-002#lesson-5",
+        "INC-2024-011#lesson-5",
+        "INC-2026-001#lesson-4",
+    ] {
+        assert!(ids.iter().any(|i| i == id), "{id} missing from {ids:?}");
+    }
+    let run = site.run(&["search", "saturaton"]);
+    assert!(
+        run.stdout.contains("(similar words: saturation)"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
 fn drafts_and_internal_incidents_are_indexed_only_when_built() {
     let site = Site::bundled();
     assert_eq!(site.build(&[]).code, 0);

@@ -21,6 +21,10 @@ const MAX_PREFIX: usize = 6;
 /// Leading characters a fuzzy candidate must share with the typed word
 /// (keeps the dictionary ranges read small).
 const FUZZY_PREFIX_CHARS: usize = 1;
+/// Most characters a misspelt word is cut short by to meet a stem.
+const MAX_CUT_CHARS: usize = 4;
+/// Fewest characters a cut-short form keeps.
+const MIN_CUT_CHARS: usize = 4;
 /// Weights of a completion and of candidates at distance 1 and 2.
 const COMPLETION_WEIGHT: f32 = 0.9;
 const DISTANCE_1_WEIGHT: f32 = 0.8;
@@ -32,7 +36,8 @@ pub(crate) type Found = BTreeMap<String, (u8, u64, bool)>;
 
 /// Adds to `found` the terms of `field` within edit distance of `word` (1
 /// for words of up to 5 letters, 2 for longer; sharing the first
-/// [`FUZZY_PREFIX_CHARS`]), and with `open`, the terms it is a prefix of.
+/// [`FUZZY_PREFIX_CHARS`]), or when none is, of `word` cut short (see
+/// [`cut_forms`]), and with `open`, the terms it is a prefix of.
 pub(crate) fn scan_dictionary(
     seg: &SegmentReader,
     field: Field,
@@ -42,24 +47,32 @@ pub(crate) fn scan_dictionary(
 ) -> Result<(), SearchError> {
     let inv = seg.inverted_index(field)?;
     let len = word.chars().count();
-    if len >= 3 {
-        let distance = if len <= 5 { 1 } else { 2 };
+    let prefix: String = word.chars().take(FUZZY_PREFIX_CHARS).collect();
+    // The first form, least cut, that meets any term: a cut-short form is a
+    // fallback, never a rival of the word as typed ("kuberentes" means the
+    // stem "kubernet", one edit away, not "kube").
+    for form in cut_forms(word) {
+        let distance = if form.chars().count() <= 5 { 1 } else { 2 };
         let automaton =
-            FuzzyTermQuery::new(Term::from_field_text(field, word), distance, true).automaton()?;
-        let prefix: String = word.chars().take(FUZZY_PREFIX_CHARS).collect();
+            FuzzyTermQuery::new(Term::from_field_text(field, &form), distance, true).automaton()?;
         let mut stream = inv
             .terms()
             .search(automaton)
             .ge(prefix.as_bytes())
             .lt(prefix_end(prefix.as_bytes()))
             .into_stream()?;
+        let mut met = false;
         while stream.advance() {
             let Ok(cand) = std::str::from_utf8(stream.key()) else {
                 continue;
             };
-            let d = strsim::osa_distance(word, cand).min(255) as u8;
+            let d = strsim::osa_distance(&form, cand).min(255) as u8;
             let e = found.entry(cand.to_string()).or_insert((d, 0, false));
             e.1 += u64::from(stream.value().doc_freq);
+            met = true;
+        }
+        if met {
+            break;
         }
     }
     if open && len >= 2 {
@@ -119,6 +132,25 @@ pub(crate) fn candidates(word: &str, mut found: Found) -> Vec<(String, f32)> {
     out
 }
 
+/// `word` and then, since the dictionary holds stems without the endings a
+/// misspelt word keeps ("faiolver" is three edits from "failov", the stem
+/// of "failover"), the word cut short by up to [`MAX_CUT_CHARS`] characters,
+/// down to [`MIN_CUT_CHARS`]. Words under 3 characters have no forms.
+fn cut_forms(word: &str) -> Vec<String> {
+    let chars: Vec<char> = word.chars().collect();
+    if chars.len() < 3 {
+        return Vec::new();
+    }
+    let shortest = chars.len().saturating_sub(MAX_CUT_CHARS).max(MIN_CUT_CHARS);
+    let mut forms = vec![word.to_string()];
+    forms.extend(
+        (shortest..chars.len())
+            .rev()
+            .map(|n| chars[..n].iter().collect()),
+    );
+    forms
+}
+
 /// The smallest byte string greater than every string starting with `p`.
 fn prefix_end(p: &[u8]) -> Vec<u8> {
     let mut end = p.to_vec();
@@ -176,6 +208,17 @@ pub(crate) fn suggest(
 mod tests {
     use super::*;
     use crate::query::{Expr, parse};
+
+    #[test]
+    fn misspelt_words_are_also_cut_short_to_meet_stems() {
+        assert_eq!(
+            cut_forms("faiolver"),
+            ["faiolver", "faiolve", "faiolv", "faiol", "faio"]
+        );
+        assert_eq!(cut_forms("dsk"), ["dsk"]);
+        assert_eq!(cut_forms("memroy"), ["memroy", "memro", "memr"]);
+        assert!(cut_forms("db").is_empty());
+    }
 
     #[test]
     fn prefix_ends() {
