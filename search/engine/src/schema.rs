@@ -2,6 +2,8 @@
 //! every reader (native `hindsight search`, the WASM runtime), so index and
 //! query can never disagree.
 
+use std::collections::HashMap;
+
 use tantivy::Index;
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, NumericOptions, STORED, Schema, TextFieldIndexing,
@@ -344,33 +346,60 @@ fn stem(word: &mut String) {
     }
 }
 
+/// Words a stemming filter remembers the stems of before it starts afresh
+/// (a few MB): a corpus repeats its words, and stemming each occurrence
+/// again was a seventh of a large build.
+const STEM_MEMO_WORDS: usize = 100_000;
+
+/// Stems of the words seen: word → stem, `None` when the stem is the word.
+#[derive(Clone, Default)]
+struct StemMemo(HashMap<String, Option<String>>);
+
+impl StemMemo {
+    fn stem(&mut self, word: &mut String) {
+        if let Some(known) = self.0.get(word.as_str()) {
+            if let Some(stemmed) = known {
+                word.clone_from(stemmed);
+            }
+            return;
+        }
+        let typed = word.clone();
+        stem(word);
+        if self.0.len() >= STEM_MEMO_WORDS {
+            self.0.clear();
+        }
+        let known = (*word != typed).then(|| word.clone());
+        self.0.insert(typed, known);
+    }
+}
+
 impl TokenFilter for EnglishStemmer {
     type Tokenizer<T: Tokenizer> = EnglishStemmerFilter<T>;
     fn transform<T: Tokenizer>(self, tokenizer: T) -> EnglishStemmerFilter<T> {
-        EnglishStemmerFilter(tokenizer)
+        EnglishStemmerFilter(tokenizer, StemMemo::default())
     }
 }
 
 #[derive(Clone)]
-pub struct EnglishStemmerFilter<T>(T);
+pub struct EnglishStemmerFilter<T>(T, StemMemo);
 
 impl<T: Tokenizer> Tokenizer for EnglishStemmerFilter<T> {
-    type TokenStream<'a> = EnglishStemmerStream<T::TokenStream<'a>>;
+    type TokenStream<'a> = EnglishStemmerStream<'a, T::TokenStream<'a>>;
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        EnglishStemmerStream(self.0.token_stream(text))
+        EnglishStemmerStream(self.0.token_stream(text), &mut self.1)
     }
 }
 
-pub struct EnglishStemmerStream<T>(T);
+pub struct EnglishStemmerStream<'m, T>(T, &'m mut StemMemo);
 
-impl<T: TokenStream> TokenStream for EnglishStemmerStream<T> {
+impl<T: TokenStream> TokenStream for EnglishStemmerStream<'_, T> {
     fn advance(&mut self) -> bool {
         while self.0.advance() {
             let text = &mut self.0.token_mut().text;
             if text.len() == 1 && text.as_bytes()[0].is_ascii_alphabetic() {
                 continue;
             }
-            stem(text);
+            self.1.stem(text);
             return true;
         }
         false
@@ -386,6 +415,19 @@ impl<T: TokenStream> TokenStream for EnglishStemmerStream<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn remembered_stems_are_the_stems() {
+        let mut memo = StemMemo::default();
+        for _ in 0..2 {
+            for (word, stemmed) in [("filled", "fill"), ("fill", "fill"), ("k8s", "k8s")] {
+                let mut w = word.to_string();
+                memo.stem(&mut w);
+                assert_eq!(w, stemmed);
+            }
+        }
+        assert_eq!(memo.0.len(), 3);
+    }
 
     #[test]
     fn analyzer_lowercases_folds_and_stems() {
