@@ -1,10 +1,11 @@
 //! Long tables and lists in Chromium: the incidents filter finds tags too
 //! and says when nothing matches; the tags page filters its tags; sorting
 //! puts unknown values last in both directions; ids and dates in action-item
-//! tables stay on one line on a desktop screen.
+//! tables stay on one line on a desktop screen, and on a phone each action
+//! item is a card with labelled cells, no table scrolling sideways.
 
 use super::Served;
-use super::chrome::{LIGHT, Tab, chrome};
+use super::chrome::{LIGHT, PHONE_LIGHT, Tab, chrome};
 use crate::support::Site;
 
 /// Types `text` into the filter `#id` (as an `input` event does).
@@ -151,4 +152,32 @@ fn ids_and_dates_in_action_item_tables_stay_on_one_line() {
     assert!(lines.len() > 20, "{lines:?}");
     let broken: Vec<_> = lines.iter().filter(|(_, n)| *n != 1).collect();
     assert!(broken.is_empty(), "broken across lines: {broken:?}");
+}
+
+#[test]
+fn action_items_are_labelled_cards_on_a_phone() {
+    let Some(chrome) = chrome("tables") else {
+        return;
+    };
+    let served = Served::build(Site::bundled());
+    let tab = chrome.tab();
+    tab.look(PHONE_LIGHT)
+        .open(&served.url("action-items/index.html"));
+    // No table scrolls sideways: every column fits the phone's width.
+    let scrolling: Vec<String> = tab.eval(
+        "[...document.querySelectorAll('.table-wrap')].filter((w) => w.scrollWidth > w.clientWidth + 1).map((w) => w.querySelector('caption').textContent)",
+    );
+    assert!(
+        scrolling.is_empty(),
+        "tables scrolling sideways: {scrolling:?}"
+    );
+    // Each owner cell says what it is, since the header row is hidden.
+    let owner_labels: Vec<String> = tab.eval(
+        "[...document.querySelectorAll('.action-table td[data-label=\"Owner\"]')].map((td) => getComputedStyle(td, '::before').content)",
+    );
+    assert!(owner_labels.len() > 20, "{owner_labels:?}");
+    assert!(
+        owner_labels.iter().all(|c| c == "\"Owner \""),
+        "{owner_labels:?}"
+    );
 }
