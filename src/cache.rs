@@ -250,11 +250,11 @@ pub fn carry_over(meaning: &Meaning, sources: &[String], incidents: &[Incident])
         .filter_map(|group| {
             let members: Vec<LessonRef> = group.members.iter().filter_map(lesson).collect();
             let best = lesson(&group.best).or_else(|| members.first().copied())?;
-            let incidents = group.incidents.iter().filter_map(|&n| then[n]).collect();
             Some(LessonGroup {
+                wordings: crate::similar::wordings(incidents, &members),
+                incidents: group.incidents.iter().filter_map(|&n| then[n]).collect(),
                 members,
                 best,
-                incidents,
             })
         })
         .collect();
@@ -319,6 +319,7 @@ mod tests {
             members: vec![lesson(0, 0), lesson(0, 1), lesson(1, 0)],
             best: lesson(1, 0),
             incidents: vec![0, 1],
+            wordings: vec![vec![lesson(0, 0), lesson(1, 0)], vec![lesson(0, 1)]],
         };
         let similar = |target| Similar {
             target,
@@ -352,6 +353,7 @@ mod tests {
                 members: vec![lesson(1, 0), lesson(1, 1)],
                 best: lesson(1, 0),
                 incidents: vec![1],
+                wordings: vec![vec![lesson(1, 0)], vec![lesson(1, 1)]],
             }]
         );
         assert_eq!(

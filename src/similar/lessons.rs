@@ -187,6 +187,7 @@ pub fn lesson_groups(
                 .expect("a group has forms");
             Some(LessonGroup {
                 best: forms[best_form].members[0],
+                wordings: super::wordings(incidents, &members),
                 members,
                 incidents: incidents_in,
             })

@@ -65,6 +65,25 @@ pub struct LessonGroup {
     pub best: LessonRef,
     /// The incidents that learned it, in the order of `members`.
     pub incidents: Vec<usize>,
+    /// `members` by wording: those with word-for-word the same text
+    /// together, in the order of first use ([`wordings`]).
+    pub wordings: Vec<Vec<LessonRef>>,
+}
+
+/// `members` grouped by their exact text, in the order of first use (each
+/// group in `members`' order): a recurring lesson shows each wording once.
+pub fn wordings(incidents: &[Incident], members: &[LessonRef]) -> Vec<Vec<LessonRef>> {
+    let mut wordings: Vec<Vec<LessonRef>> = Vec::new();
+    let mut index: rustc_hash::FxHashMap<&str, usize> = Default::default();
+    for m in members {
+        let text = incidents[m.incident].lessons[m.lesson].text.as_str();
+        let w = *index.entry(text).or_insert_with(|| {
+            wordings.push(Vec::new());
+            wordings.len() - 1
+        });
+        wordings[w].push(*m);
+    }
+    wordings
 }
 
 /// What the link stage knows about meaning.

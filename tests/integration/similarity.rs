@@ -320,3 +320,53 @@ fn pages_show_similar_incidents_recurring_lessons_and_their_count_per_quarter() 
             .contains("Lessons learned again")
     );
 }
+
+#[test]
+fn a_recurring_lesson_shows_each_wording_once_with_the_incidents_that_used_it() {
+    let site = Site::empty();
+    let same = "Alert on connection pool saturation, not only on errors.";
+    let other = "Alert on saturation of the connection pool, not only on errors.";
+    for (n, lesson) in [(1, same), (2, same), (3, other), (4, same), (5, other)] {
+        site.write(
+            &format!("content/INC-{n}.md"),
+            format!(
+                "---\nid: INC-{n}\ntitle: Incident {n}\nstarted: 2024-0{n}-01T10:00:00Z\n---\n\n\
+                 ## Lessons Learned\n\n- {lesson}\n"
+            ),
+        );
+    }
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let page = site.read("public/incidents/inc-1/index.html");
+    let recurring = &page[page.find("id=\"recurring-title\"").expect("recurring")..];
+    let recurring = &recurring[..recurring.find("</section>").unwrap()];
+    assert!(recurring.contains("Learned in 5 incidents"), "{recurring}");
+    // Its own wording as "the same words", listed once with INC-2 and INC-4;
+    // the other wording once with INC-3 and INC-5; never INC-1 itself.
+    assert_eq!(recurring.matches(same).count(), 1, "{recurring}");
+    assert_eq!(recurring.matches(other).count(), 1, "{recurring}");
+    let same_words = recurring.find("In the same words").expect("{recurring}");
+    let other_at = recurring.find(other).unwrap();
+    assert!(same_words < other_at, "the same words first: {recurring}");
+    let ids = |text: &str| {
+        ["INC-1<", "INC-2<", "INC-3<", "INC-4<", "INC-5<"]
+            .into_iter()
+            .filter(|id| text.contains(id))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&recurring[same_words..other_at]), ["INC-2<", "INC-4<"]);
+    assert_eq!(ids(&recurring[other_at..]), ["INC-3<", "INC-5<"]);
+    assert!(
+        recurring.contains("href=\"../../lessons/index.html#learned-1\""),
+        "links to the lesson's entry on the lessons page: {recurring}"
+    );
+
+    let lessons = site.read("public/lessons/index.html");
+    let entry = &lessons[lessons.find("<li id=\"learned-1\">").expect("the entry")..];
+    let entry = &entry[..entry.find("</ul>").unwrap()];
+    assert_eq!(entry.matches(other).count(), 1, "{entry}");
+    assert_eq!(
+        ids(entry),
+        ["INC-1<", "INC-2<", "INC-3<", "INC-4<", "INC-5<"]
+    );
+}

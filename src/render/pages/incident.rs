@@ -5,12 +5,13 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use serde::Serialize;
 
-use super::LessonRow;
+use super::Wording;
 use crate::link::{Kb, RelationReason, RepeatKind};
 use crate::render::markdown::{BodyInput, LinkTarget, RenderedBody, TocEntry, lesson_item_start};
 use crate::render::views::{
     ActionItemView, IncidentCard, action_item_view, format_minutes, incident_path,
 };
+use crate::similar::LessonRef;
 
 /// The context of `incident.html`.
 #[derive(Debug, Serialize)]
@@ -108,15 +109,21 @@ pub struct RecurringLessonView {
     pub anchor: String,
     /// How many incidents learned it, this one included.
     pub incidents: usize,
-    /// The same lesson in the other incidents' words, oldest first (at
-    /// most [`ELSEWHERE_SHOWN`]).
-    pub elsewhere: Vec<LessonRow>,
-    /// Wordings of other incidents not listed (the lessons page has them).
-    pub more: usize,
+    /// How the other incidents worded it, each distinct wording once (the
+    /// same words as here first, then by the oldest incident that used
+    /// it; at most [`WORDINGS_SHOWN`]).
+    pub wordings: Vec<Wording>,
+    /// Distinct wordings not listed.
+    pub more_wordings: usize,
+    /// Its entry on the lessons page, which lists the recurring lessons
+    /// learned by the most incidents.
+    pub group_path: Option<String>,
 }
 
-/// Other incidents' wordings of a recurring lesson an incident page lists.
-const ELSEWHERE_SHOWN: usize = 5;
+/// Distinct wordings of a recurring lesson an incident page lists.
+const WORDINGS_SHOWN: usize = 3;
+/// Incidents an incident page lists per wording.
+const INCIDENTS_SHOWN: usize = 3;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct KeyValue {
@@ -281,30 +288,59 @@ impl IncidentView {
 }
 
 /// Incident `n`'s lessons that belong to a group of recurring lessons, each
-/// with the group's lessons of other incidents.
+/// with the wordings of the group's other incidents.
 fn recurring_lessons(kb: &Kb, n: usize) -> Vec<RecurringLessonView> {
     let incident = &kb.incidents[n];
     kb.meaning.group_of[n]
         .iter()
         .enumerate()
-        .filter_map(|(l, group)| {
-            let group = &kb.meaning.lesson_groups[(*group)?];
+        .filter_map(|(l, g)| {
+            let g = (*g)?;
             let lesson = &incident.lessons[l];
-            let others = group.members.iter().filter(|m| m.incident != n);
+            let wordings = wordings(kb, n, &lesson.text, g);
             Some(RecurringLessonView {
                 text: lesson.text.clone(),
                 anchor: lesson.anchor.clone(),
-                incidents: group.incidents.len(),
-                elsewhere: others
-                    .clone()
-                    .take(ELSEWHERE_SHOWN)
-                    .map(|m| {
-                        LessonRow::new(kb, m.incident, &kb.incidents[m.incident].lessons[m.lesson])
+                incidents: kb.meaning.lesson_groups[g].incidents.len(),
+                more_wordings: wordings.len().saturating_sub(WORDINGS_SHOWN),
+                wordings: wordings
+                    .into_iter()
+                    .take(WORDINGS_SHOWN)
+                    .map(|(uses, count)| {
+                        Wording::new(kb, &lesson.text, uses, count, INCIDENTS_SHOWN)
                     })
                     .collect(),
-                more: others.count().saturating_sub(ELSEWHERE_SHOWN),
+                group_path: super::lessons::recurring_path(g),
             })
         })
+        .collect()
+}
+
+/// The wordings of lesson group `g` in incidents other than `n`, each as
+/// its uses there and how many they are: `own` (the lesson's wording on
+/// `n`'s page) first, then in the order of first use.
+fn wordings<'a>(
+    kb: &'a Kb,
+    n: usize,
+    own: &str,
+    g: usize,
+) -> Vec<(impl Iterator<Item = &'a LessonRef> + Clone, usize)> {
+    let text = |m: &LessonRef| kb.incidents[m.incident].lessons[m.lesson].text.as_str();
+    let mut wordings: Vec<_> = kb.meaning.lesson_groups[g]
+        .wordings
+        .iter()
+        .map(|uses| {
+            let same = text(&uses[0]) == own;
+            let others = uses.iter().filter(move |m| m.incident != n);
+            (same, others.clone(), others.count())
+        })
+        .filter(|(_, _, count)| *count > 0)
+        .collect();
+    // Stable: the other wordings keep their order of first use.
+    wordings.sort_by_key(|(same, _, _)| !same);
+    wordings
+        .into_iter()
+        .map(|(_, uses, count)| (uses, count))
         .collect()
 }
 
@@ -339,14 +375,19 @@ pub fn dependencies(kb: &Kb, n: usize, versions: &[u64]) -> u64 {
         .map(|r| (versions[r.of], r.kind == RepeatKind::Declared))
         .hash(h);
     versions_of(&kb.repeated_by[n]).hash(h);
-    for (l, group) in kb.meaning.group_of[n].iter().enumerate() {
-        let Some(group) = group.map(|g| &kb.meaning.lesson_groups[g]) else {
+    for (l, g) in kb.meaning.group_of[n].iter().enumerate() {
+        let Some((g, group)) = g.map(|g| (g, &kb.meaning.lesson_groups[g])) else {
             continue;
         };
-        (l, group.incidents.len(), group.members.len()).hash(h);
-        let shown = group.members.iter().filter(|m| m.incident != n);
-        for m in shown.take(ELSEWHERE_SHOWN) {
-            (versions[m.incident], m.lesson).hash(h);
+        (l, g, group.incidents.len(), group.members.len()).hash(h);
+        let lesson = &kb.incidents[n].lessons[l];
+        let wordings = wordings(kb, n, &lesson.text, g);
+        wordings.len().hash(h);
+        for (uses, count) in wordings.into_iter().take(WORDINGS_SHOWN) {
+            count.hash(h);
+            for m in uses.take(INCIDENTS_SHOWN) {
+                (versions[m.incident], m.lesson).hash(h);
+            }
         }
     }
     // Lists of different kinds cannot run into each other: their lengths.

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::lists::pager;
 use super::pager::{Pager, Slice};
-use super::{LessonRow, SiteData};
+use super::{LessonRow, SiteData, Wording};
 use crate::incident::Label;
 use crate::link::Kb;
 use crate::render::views::tag_path;
@@ -88,8 +88,22 @@ pub fn has_pages(group: &LessonGroup<'_>, preview: usize) -> bool {
 
 /// Recurring lessons the index lists (those learned by the most incidents).
 pub const RECURRING_ON_INDEX: usize = 100;
-/// Wordings of a recurring lesson the page lists; the rest are counted.
-const RECURRING_MEMBERS_SHOWN: usize = 12;
+/// Where the lessons page shows recurring lesson `g` (an index into
+/// `Meaning::lesson_groups`), if it lists it.
+pub fn recurring_path(g: usize) -> Option<String> {
+    (g < RECURRING_ON_INDEX).then(|| format!("lessons/index.html#{}", recurring_anchor(g)))
+}
+
+/// The anchor of recurring lesson `g`'s entry on the lessons page.
+fn recurring_anchor(g: usize) -> String {
+    format!("learned-{}", g + 1)
+}
+
+/// Distinct wordings of a recurring lesson the page lists; the rest are
+/// counted.
+const RECURRING_WORDINGS_SHOWN: usize = 12;
+/// Incidents listed per wording; the rest are counted.
+const INCIDENTS_PER_WORDING: usize = 6;
 
 /// The context of `lessons.html`.
 #[derive(Debug, Serialize)]
@@ -107,6 +121,8 @@ pub struct LessonsPage {
 /// A lesson learned in more than one incident.
 #[derive(Debug, Serialize)]
 pub struct RecurringLesson {
+    /// Its entry's anchor (incident pages link to it).
+    pub anchor: String,
     /// The best wording (the group's most central lesson), linking to it.
     pub best: LessonRow,
     /// How many incidents learned it.
@@ -114,39 +130,50 @@ pub struct RecurringLesson {
     /// The day of the first and the last incident that learned it.
     pub first: Option<String>,
     pub last: Option<String>,
-    /// Every wording, oldest incident first (at most a dozen).
-    pub members: Vec<LessonRow>,
+    /// Each distinct wording once, by first use, with the incidents that
+    /// used it (at most [`RECURRING_WORDINGS_SHOWN`]).
+    pub wordings: Vec<Wording>,
     /// Wordings not listed.
     pub more: usize,
 }
 
 fn recurring(data: &SiteData<'_>) -> Vec<RecurringLesson> {
     let kb = data.kb;
-    let row = |m: &crate::similar::LessonRef| {
-        data.lesson_row(m.incident, &kb.incidents[m.incident].lessons[m.lesson])
-    };
     kb.meaning
         .lesson_groups
         .iter()
         .take(RECURRING_ON_INDEX)
-        .map(|g| {
-            let members: Vec<LessonRow> = g
-                .members
-                .iter()
-                .take(RECURRING_MEMBERS_SHOWN)
-                .map(row)
-                .collect();
-            let mut dates = g
+        .enumerate()
+        .map(|(g, group)| {
+            let best = &kb.incidents[group.best.incident].lessons[group.best.lesson];
+            let mut dates = group
                 .members
                 .iter()
                 .filter_map(|m| data.cards[m.incident].date.clone());
             RecurringLesson {
-                best: row(&g.best),
-                incidents: g.incidents.len(),
+                anchor: recurring_anchor(g),
+                best: data.lesson_row(group.best.incident, best),
+                incidents: group.incidents.len(),
                 first: dates.clone().next(),
                 last: dates.next_back(),
-                more: g.members.len() - members.len(),
-                members,
+                more: group
+                    .wordings
+                    .len()
+                    .saturating_sub(RECURRING_WORDINGS_SHOWN),
+                wordings: group
+                    .wordings
+                    .iter()
+                    .take(RECURRING_WORDINGS_SHOWN)
+                    .map(|uses| {
+                        Wording::new(
+                            kb,
+                            &best.text,
+                            uses.iter(),
+                            uses.len(),
+                            INCIDENTS_PER_WORDING,
+                        )
+                    })
+                    .collect(),
             }
         })
         .collect()

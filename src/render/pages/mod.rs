@@ -18,6 +18,7 @@ use super::views::{IncidentCard, IncidentRef, LinkView, SeverityView, incident_p
 use crate::incident::{Incident, Lesson};
 use crate::link::Kb;
 use crate::metrics::Metrics;
+use crate::similar::LessonRef;
 
 /// What every template receives besides its own context.
 #[derive(Debug, Serialize)]
@@ -134,14 +135,6 @@ pub struct LessonRow {
 }
 
 impl LessonRow {
-    /// A lesson of incident `n` (its day computed here; lists with cards
-    /// at hand use [`SiteData::lesson_row`]).
-    pub fn new(kb: &Kb, n: usize, lesson: &Lesson) -> LessonRow {
-        let incident = &kb.incidents[n];
-        let date = crate::link::incident_day(incident, &kb.config).map(|d| d.to_string());
-        LessonRow::with_date(incident, lesson, date)
-    }
-
     fn with_date(incident: &Incident, lesson: &Lesson, date: Option<String>) -> LessonRow {
         LessonRow {
             text: lesson.text.clone(),
@@ -149,6 +142,64 @@ impl LessonRow {
             incident: IncidentRef::new(incident),
             date,
             tags: Vec::new(),
+        }
+    }
+}
+
+/// One wording of a recurring lesson and the other incidents that used it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Wording {
+    pub text: String,
+    /// Word for word the wording the page leads with.
+    pub same: bool,
+    /// The oldest incidents that used it (as many as the page lists).
+    pub incidents: Vec<WordingUse>,
+    /// Incidents that used it, not listed.
+    pub more: usize,
+}
+
+/// An incident that learned a lesson in a given wording: its id, day and
+/// the lesson's anchor on its page.
+#[derive(Debug, Clone, Serialize)]
+pub struct WordingUse {
+    pub id: String,
+    pub path: String,
+    pub date: Option<String>,
+}
+
+impl Wording {
+    /// A wording from its `count` uses (at least one), of which the first
+    /// `shown` are listed; `own` is the wording the page leads with.
+    pub fn new<'a>(
+        kb: &Kb,
+        own: &str,
+        mut uses: impl Iterator<Item = &'a LessonRef>,
+        count: usize,
+        shown: usize,
+    ) -> Wording {
+        let first = uses.next().expect("a wording is used");
+        let text = &kb.incidents[first.incident].lessons[first.lesson].text;
+        let shown: Vec<WordingUse> = std::iter::once(first)
+            .chain(uses)
+            .take(shown)
+            .map(|m| {
+                let other = &kb.incidents[m.incident];
+                WordingUse {
+                    id: other.id.clone(),
+                    path: format!(
+                        "{}#{}",
+                        incident_path(&other.slug),
+                        other.lessons[m.lesson].anchor
+                    ),
+                    date: crate::link::incident_day(other, &kb.config).map(|d| d.to_string()),
+                }
+            })
+            .collect();
+        Wording {
+            same: text == own,
+            text: text.clone(),
+            more: count - shown.len(),
+            incidents: shown,
         }
     }
 }
