@@ -16,13 +16,16 @@
 #
 # Installs what it needs: the wasm32-unknown-unknown target (rustup),
 # wasm-bindgen-cli at exactly the wasm-bindgen version in Cargo.lock (cargo
-# install), and wasm-opt (Debian's binaryen, via apt-get when run as root).
-# Building hindsight itself never needs any of this.
+# install), and wasm-opt from binaryen (npm's `binaryen` package, at the
+# version pinned below, into the build folder; needs Node.js and npm:
+# Debian's binaryen 108 left the runtime 9 KB gzip larger). Building
+# hindsight itself never needs any of this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export LC_ALL=C
 
 dist=search/engine/dist
+binaryen_version=132.0.0
 target=wasm32-unknown-unknown
 wb_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 [ -n "$wb_version" ] || { echo "wasm-bindgen not found in Cargo.lock" >&2; exit 1; }
@@ -36,14 +39,6 @@ if ! wasm-bindgen --version 2>/dev/null | grep -qF " $wb_version"; then
   # locked dependencies is not available from the registry.
   cargo install wasm-bindgen-cli --version "$wb_version" --locked ||
     cargo install wasm-bindgen-cli --version "$wb_version"
-fi
-if ! command -v wasm-opt >/dev/null; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    apt-get update -qq && apt-get install -y -qq binaryen
-  else
-    echo "wasm-opt not found: install binaryen" >&2
-    exit 1
-  fi
 fi
 
 # The build runs in a mirror of the workspace at a fixed path
@@ -62,6 +57,14 @@ find "$mirror" -mindepth 1 -delete
 git ls-files -z --cached --others --exclude-standard | xargs -0 -r ls -d 2>/dev/null |
   tar -cf - --files-from=- | tar -xf - -C "$mirror"
 export CARGO_TARGET_DIR=$build_root/target
+
+# wasm-opt, pinned: another version optimises differently.
+binaryen=$build_root/binaryen-$binaryen_version
+if [ ! -x "$binaryen/node_modules/binaryen/bin/wasm-opt" ]; then
+  command -v npm >/dev/null || { echo "npm not found: install Node.js and npm (for binaryen's wasm-opt)" >&2; exit 1; }
+  npm install --silent --no-audit --no-fund --prefix "$binaryen" "binaryen@$binaryen_version"
+fi
+wasm_opt() { node "$binaryen/node_modules/binaryen/bin/wasm-opt" "$@"; }
 
 # The flags of .cargo/config.toml, plus shorter source paths in panic
 # locations (RUSTFLAGS replaces the config's flags, so they are repeated).
@@ -97,7 +100,7 @@ RUSTFLAGS="$RUSTFLAGS --remap-path-prefix=$tantivy=/crates/tantivy-$tantivy_vers
   --config "patch.crates-io.tantivy.path=\"$tantivy\"")
 wasm-bindgen --target no-modules --no-typescript --out-dir "$tmp" --out-name search-runtime \
   "$CARGO_TARGET_DIR/$target/wasm/hindsight_search_web.wasm"
-wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+wasm_opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-multivalue \
   "$tmp/search-runtime_bg.wasm" -o "$tmp/search-runtime.wasm"
 

@@ -138,7 +138,7 @@ impl Bundles {
             }
             out.fields.insert(field, (f.keys.clone(), first));
         }
-        out.all.sort_by_key(|b| b.at);
+        crate::sort::sort_by_key(&mut out.all, |b| b.at);
         out
     }
 

@@ -7,6 +7,7 @@ use tantivy::columnar::{Column, StrColumn};
 use tantivy::{DocId, SegmentReader};
 
 use crate::schema::FilterField;
+use crate::sort::{sort_by, sort_by_key};
 use crate::{DocKind, FacetCount, Facets};
 
 /// Facet columns of a segment.
@@ -149,13 +150,15 @@ impl FacetFruit {
                 .collect()
         };
         let by_count = |mut v: Vec<FacetCount>| {
-            v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.label.cmp(&b.label)));
+            sort_by(&mut v, |a, b| {
+                b.count.cmp(&a.count).then_with(|| a.label.cmp(&b.label))
+            });
             v
         };
         let mut severity = list(FilterField::Severity, &self.severity);
-        severity.sort_by(|a, b| a.label.cmp(&b.label));
+        sort_by(&mut severity, |a, b| a.label.cmp(&b.label));
         let mut kind = list(FilterField::Kind, &self.kind);
-        kind.sort_by_key(|k| k.value != DocKind::Incident.as_str());
+        sort_by_key(&mut kind, |k| k.value != DocKind::Incident.as_str());
         Facets {
             severity,
             service: by_count(list(FilterField::Service, &self.service)),

@@ -13,6 +13,7 @@ use crate::SearchError;
 use crate::query::TextExpr;
 use crate::rank::Expansions;
 use crate::schema::analyze_with_offsets;
+use crate::sort::sort_by;
 
 /// Most candidate terms a misspelt word expands to.
 const MAX_FUZZY: usize = 4;
@@ -104,13 +105,15 @@ pub(crate) fn candidates(word: &str, mut found: Found) -> Vec<(String, f32)> {
         .filter(|(_, v)| v.2)
         .map(|(k, v)| (k, v.1))
         .collect();
-    completions.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    sort_by(&mut completions, |a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     let mut close: Vec<(&String, u8, u64)> = found
         .iter()
         .filter(|(_, v)| !v.2)
         .map(|(k, v)| (k, v.0, v.1))
         .collect();
-    close.sort_by(|a, b| a.1.cmp(&b.1).then(b.2.cmp(&a.2)).then(a.0.cmp(b.0)));
+    sort_by(&mut close, |a, b| {
+        a.1.cmp(&b.1).then(b.2.cmp(&a.2)).then(a.0.cmp(b.0))
+    });
     let best = close.first().map(|c| c.1);
     let mut out: Vec<(String, f32)> = completions
         .into_iter()

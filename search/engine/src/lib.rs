@@ -66,6 +66,7 @@ mod offset;
 mod rank;
 #[cfg(not(target_arch = "wasm32"))]
 mod runtime;
+mod sort;
 pub mod words;
 
 use std::collections::BTreeMap;

@@ -408,7 +408,7 @@ impl PackStore {
 
 /// Sorts ranges and merges those that overlap or are less than `gap` apart.
 pub fn coalesce(ranges: &mut Vec<Range<u64>>, gap: u64) {
-    ranges.sort_by_key(|r| (r.start, r.end));
+    crate::sort::sort_by_key(ranges, |r| (r.start, r.end));
     let mut out: Vec<Range<u64>> = Vec::with_capacity(ranges.len());
     for r in ranges.drain(..) {
         match out.last_mut() {
