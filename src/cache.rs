@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use crate::diagnostics::Diagnostic;
 use crate::incident::Incident;
-use crate::link::Kb;
+use crate::link::{Kb, Related};
 use crate::load::{Reads, SourceFile};
 use crate::metrics::Metrics;
 use crate::render::theme::Theme;
@@ -80,6 +80,7 @@ pub struct RebuildCache {
     dependencies: Arc<Dependencies>,
     files: Arc<Files>,
     corpus: Option<Arc<Corpus>>,
+    related: Option<Arc<Related>>,
     latest: Option<Latest>,
 }
 
@@ -106,6 +107,7 @@ pub(crate) struct Kept {
     pub files: Files,
     /// `None` after a quick build, which carried the last one over.
     pub corpus: Option<Corpus>,
+    pub related: Related,
     pub latest: Latest,
 }
 
@@ -157,6 +159,11 @@ impl RebuildCache {
         self.corpus.as_deref()
     }
 
+    /// The last build's related incidents, with their keys.
+    pub fn related(&self) -> Option<&Related> {
+        self.related.as_deref()
+    }
+
     /// The last build's knowledge base, metrics and theme.
     pub fn latest(&self) -> Option<&Latest> {
         self.latest.as_ref()
@@ -177,6 +184,7 @@ impl RebuildCache {
             dependencies: self.dependencies.clone(),
             files: self.files.clone(),
             corpus: self.corpus.clone(),
+            related: self.related.clone(),
             latest: None,
         }
     }
@@ -195,6 +203,7 @@ impl RebuildCache {
             dependencies: Arc::new(kept.dependencies),
             files: Arc::new(kept.files),
             corpus: kept.corpus.map(Arc::new).or_else(|| self.corpus.take()),
+            related: Some(Arc::new(kept.related)),
             latest: Some(kept.latest),
         };
     }

@@ -80,6 +80,9 @@ pub struct Kb {
     pub services: Vec<Group>,
     /// Per incident: explicit relations first, then inferred ones, best first.
     pub related: Vec<Vec<Relation>>,
+    /// Per incident: a key of everything its `related` list is made from;
+    /// the next rebuild reuses the lists whose keys are unchanged.
+    pub related_keys: Vec<u64>,
     /// Per incident: incidents whose body links to it with `[[ID]]`, except
     /// those that repeat it (listed once, in `repeated_by`).
     pub backlinks: Vec<Vec<usize>>,
@@ -146,17 +149,47 @@ pub fn incident_day(incident: &Incident, config: &Config) -> Option<Date> {
 /// Gives the linked incidents (in their final order) an earlier build's meaning.
 pub type CarryMeaning<'a> = dyn Fn(&[Incident]) -> Meaning + 'a;
 
+/// An earlier build's related incidents, with the key of each list
+/// ([`Kb::related_keys`]): `serve`'s rebuilds link again incrementally,
+/// computing only the lists whose inputs changed.
+#[derive(Debug, Clone, Default)]
+pub struct Related {
+    pub lists: Vec<Vec<Relation>>,
+    pub keys: Vec<u64>,
+}
+
+impl Related {
+    /// The list of incident `n` if it was made from inputs with this key.
+    fn reusable(&self, n: usize, key: u64) -> Option<&Vec<Relation>> {
+        (self.keys.get(n) == Some(&key))
+            .then(|| self.lists.get(n))
+            .flatten()
+    }
+}
+
+/// What a rebuild takes over from earlier builds instead of computing it.
+#[derive(Default)]
+pub struct Earlier<'a> {
+    /// The meaning (similar incidents, recurring lessons), carried over
+    /// from the last complete build: `serve`'s quick rebuild, which a
+    /// complete one follows.
+    pub meaning: Option<&'a CarryMeaning<'a>>,
+    /// The last build's related incidents: lists whose key is unchanged
+    /// are reused.
+    pub related: Option<&'a Related>,
+}
+
 /// Links parsed incidents into a knowledge base. Duplicate ids are errors;
 /// references to unknown incidents are warnings (errors under `--strict`).
-/// With `carried`, the meaning is not computed (a whole-corpus stage) but
-/// carried over from an earlier build to the linked incidents: `serve`'s
-/// quick rebuild, which a complete one follows.
+/// What `earlier` holds is reused rather than computed (see [`Earlier`]).
 pub fn link(
     all: Vec<Incident>,
     config: Config,
     scope: Scope,
-    carried: Option<&CarryMeaning<'_>>,
+    earlier: Option<&Earlier<'_>>,
 ) -> (Kb, Vec<Diagnostic>) {
+    let nothing_earlier = Earlier::default();
+    let earlier = earlier.unwrap_or(&nothing_earlier);
     let mut diagnostics = Vec::new();
 
     // Ids are unique across every file, published or not.
@@ -310,15 +343,25 @@ pub fn link(
 
     let tags = groups(&incidents, |i| &i.tags);
     let services = groups(&incidents, |i| &i.services);
-    let related = related_incidents(&incidents, &tags, &services, &explicit);
+    let related_keys = related_keys(&incidents, &tags, &services, &explicit);
+    let related = crate::profile::stage("  related", || {
+        related_incidents(
+            &incidents,
+            &tags,
+            &services,
+            &explicit,
+            &related_keys,
+            earlier.related,
+        )
+    });
     detect_repeats(&incidents, &config, &mut repeats);
     let days: Vec<Option<Date>> = incidents.iter().map(|i| incident_day(i, &config)).collect();
     let quarters: Vec<Option<Quarter>> = days
         .iter()
         .map(|d| d.map(|d| Quarter::of(d, config.fiscal_year_start_month)))
         .collect();
-    let meaning = match carried {
-        Some(carry) => carry(&incidents),
+    let meaning = match earlier.meaning {
+        Some(carry) => crate::profile::stage("  carry over", || carry(&incidents)),
         None => crate::profile::stage("  similar", || {
             Meaning::compute(
                 &incidents,
@@ -351,6 +394,7 @@ pub fn link(
         tags,
         services,
         related,
+        related_keys,
         backlinks,
         repeats,
         repeated_by,
@@ -392,13 +436,66 @@ fn groups(incidents: &[Incident], labels: impl Fn(&Incident) -> &Vec<Label>) -> 
     groups
 }
 
+/// Per incident, a key of what [`related_incidents`] makes its list from:
+/// its position and the number of incidents (the weights depend on it),
+/// its explicit relations, and each of its labels (kind, slug, name) with
+/// the members of the label's group (their number is the label's weight;
+/// membership decides scores and shared labels). Equal keys, equal lists.
+fn related_keys(
+    incidents: &[Incident],
+    tags: &[Group],
+    services: &[Group],
+    explicit: &[Vec<usize>],
+) -> Vec<u64> {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    fn members(groups: &[Group]) -> HashMap<&str, u64> {
+        groups
+            .iter()
+            .map(|g| {
+                let mut hasher = DefaultHasher::new();
+                g.incidents.hash(&mut hasher);
+                (g.label.slug.as_str(), hasher.finish())
+            })
+            .collect()
+    }
+    let (tag_members, service_members) = (members(tags), members(services));
+    let count = incidents.len();
+    incidents
+        .par_iter()
+        .enumerate()
+        .map(|(n, incident)| {
+            let mut hasher = DefaultHasher::new();
+            (n, count, &explicit[n]).hash(&mut hasher);
+            for (kind, labels, groups) in [
+                (0u8, &incident.tags, &tag_members),
+                (1u8, &incident.services, &service_members),
+            ] {
+                labels.len().hash(&mut hasher);
+                for label in labels {
+                    (
+                        kind,
+                        &label.slug,
+                        &label.name,
+                        groups.get(label.slug.as_str()),
+                    )
+                        .hash(&mut hasher);
+                }
+            }
+            hasher.finish()
+        })
+        .collect()
+}
+
 /// Explicit relations first; then the incidents sharing the most specific
-/// tags and services (weighted by rarity), best first.
+/// tags and services (weighted by rarity), best first. A list whose key is
+/// unchanged since `earlier` is taken from it.
 fn related_incidents(
     incidents: &[Incident],
     tags: &[Group],
     services: &[Group],
     explicit: &[Vec<usize>],
+    keys: &[u64],
+    earlier: Option<&Related>,
 ) -> Vec<Vec<Relation>> {
     let count = incidents.len();
     // Labels on most incidents say little and cost the most; skip them for
@@ -434,8 +531,13 @@ fn related_incidents(
     (0..count)
         .into_par_iter()
         .map_init(
-            || (vec![0f32; count], Vec::new()),
+            // Scores are allocated only where a list is computed.
+            || (Vec::new(), Vec::new()),
             |(scores, touched), n| {
+                if let Some(list) = earlier.and_then(|e| e.reusable(n, keys[n])) {
+                    return list.clone();
+                }
+                scores.resize(count, 0f32);
                 let incident = &incidents[n];
                 let postings = incident
                     .tags

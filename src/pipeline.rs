@@ -16,7 +16,7 @@ use crate::cache::{
 };
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::incident::{Incident, parse_incident};
-use crate::link::{CarryMeaning, Kb, Scope, link};
+use crate::link::{CarryMeaning, Earlier, Kb, Related, Scope, link};
 use crate::load::{Reads, SourceFile, Sources};
 use crate::profile;
 use crate::render::theme::Theme;
@@ -158,7 +158,7 @@ pub fn knowledge_base(
     progress: &ProgressBar,
 ) -> (Kb, Diagnostics) {
     let (incidents, diagnostics) = parse_all(&sources, progress);
-    link_parsed(sources, incidents, diagnostics, options, None)
+    link_parsed(sources, incidents, diagnostics, options, None, None)
 }
 
 fn link_parsed(
@@ -167,6 +167,7 @@ fn link_parsed(
     mut diagnostics: Diagnostics,
     options: &BuildOptions,
     carried: Option<&Corpus>,
+    related: Option<&Related>,
 ) -> (Kb, Diagnostics) {
     if options.strict {
         // A strict build refuses secrets and personal data, as `check` does
@@ -190,8 +191,11 @@ fn link_parsed(
         let corpus = carried.expect("carried over only with a corpus");
         carry_over(&corpus.meaning, &corpus.sources, incidents)
     };
-    let carry: Option<&CarryMeaning<'_>> = carried.map(|_| &carry as _);
-    let (kb, link_diagnostics) = link(incidents, config, scope, carry);
+    let earlier = Earlier {
+        meaning: carried.map(|_| &carry as &CarryMeaning<'_>),
+        related,
+    };
+    let (kb, link_diagnostics) = link(incidents, config, scope, Some(&earlier));
     diagnostics.extend(link_diagnostics);
     if options.strict {
         diagnostics.escalate_warnings();
@@ -238,9 +242,11 @@ struct Rebuilding<'a> {
     reads: Option<&'a Reads>,
     /// Carry the whole-corpus stages over from this complete build.
     carried: Option<&'a Corpus>,
-    /// A quick rebuild keeps incident pages by their dependencies (tests
-    /// turn it off to check that the result is the same).
-    keep_by_dependencies: bool,
+    /// Reuse what is known to be unchanged without recomputing it: the
+    /// related incidents whose inputs are unchanged and, in a quick
+    /// rebuild, the incident pages whose dependencies are (tests turn it off
+    /// to check that the result is the same).
+    incremental: bool,
 }
 
 /// Builds the site again after a change, in memory: files unchanged since
@@ -255,23 +261,23 @@ pub fn rebuild(
     cache: &mut RebuildCache,
     depth: Depth,
 ) -> Result<Summary, BuildError> {
-    rebuild_keeping(sources, reads, options, cache, depth, true)
+    rebuild_with(sources, reads, options, cache, depth, true)
 }
 
-fn rebuild_keeping(
+fn rebuild_with(
     sources: Sources,
     reads: Option<Reads>,
     options: &BuildOptions,
     cache: &mut RebuildCache,
     depth: Depth,
-    keep_by_dependencies: bool,
+    incremental: bool,
 ) -> Result<Summary, BuildError> {
     let files = Mutex::new(Files::new());
     let rebuilding = Rebuilding {
         cache,
         reads: reads.as_ref(),
         carried: cache.corpus().filter(|_| depth == Depth::Quick),
-        keep_by_dependencies,
+        incremental,
     };
     let (summary, kept) = build(
         sources,
@@ -282,15 +288,22 @@ fn rebuild_keeping(
     )?;
     let (parsed, fingerprints, dependencies, corpus, latest) =
         kept.expect("a rebuild keeps its state");
+    let related = Related {
+        lists: latest.kb.related.clone(),
+        keys: latest.kb.related_keys.clone(),
+    };
     let files = files.into_inner().unwrap_or_else(|e| e.into_inner());
-    cache.replace(Kept {
-        reads: reads.unwrap_or_default(),
-        parsed,
-        fingerprints,
-        dependencies,
-        files,
-        corpus,
-        latest,
+    profile::stage("keep", || {
+        cache.replace(Kept {
+            reads: reads.unwrap_or_default(),
+            parsed,
+            fingerprints,
+            dependencies,
+            files,
+            corpus,
+            related,
+            latest,
+        })
     });
     Ok(summary)
 }
@@ -376,11 +389,15 @@ fn build(
             .map(|(file, parsed)| (file.path.clone(), parsed.clone()))
             .collect()
     });
-    let (incidents, mut diagnostics) = collect_parsed(&sources, parsed);
+    let (incidents, mut diagnostics) =
+        profile::stage("collect", || collect_parsed(&sources, parsed));
     diagnostics.extend(placeholders);
     let carried = rebuilding.and_then(|r| r.carried);
+    let related = rebuilding
+        .filter(|r| r.incremental)
+        .and_then(|r| r.cache.related());
     let (kb, diagnostics) = profile::stage("link", || {
-        link_parsed(sources, incidents, diagnostics, options, carried)
+        link_parsed(sources, incidents, diagnostics, options, carried, related)
     });
     if diagnostics.has_errors() {
         return Err(BuildError::Content(diagnostics.into_sorted()));
@@ -404,8 +421,7 @@ fn build(
                 )
             })
             .collect(),
-        keep_by_dependencies: carried.is_some()
-            && rebuilding.is_some_and(|r| r.keep_by_dependencies),
+        keep_by_dependencies: carried.is_some() && rebuilding.is_some_and(|r| r.incremental),
     });
     let render = || {
         profile::stage("render (∥ search index)", || {
@@ -785,10 +801,12 @@ mod tests {
             let mut broken = None;
             for (step, (edit, caught_up)) in steps.iter().enumerate() {
                 apply(&mut content, edit, step, &mut broken);
-                // Incident pages kept by their dependencies are those a
-                // quick rebuild that checks every fingerprint keeps.
+                // What an incremental quick rebuild reuses (related
+                // incidents by their keys, incident pages by their
+                // dependencies) is what one that recomputes them and checks
+                // every fingerprint makes.
                 let mut checked = cache.snapshot();
-                let all_checked = rebuild_keeping(with(&content), None, &options(), &mut checked, Depth::Quick, false);
+                let all_checked = rebuild_with(with(&content), None, &options(), &mut checked, Depth::Quick, false);
                 // A failed rebuild leaves the cache as it was, as in `serve`.
                 let quick = rebuild(with(&content), None, &options(), &mut cache, Depth::Quick);
                 if quick.is_ok() {

@@ -63,7 +63,7 @@ pub fn render_site(
     sink: &dyn Sink,
 ) -> Result<Rendered, RenderError> {
     let renderer = renderer::Renderer::new(kb, metrics, theme, cache, versions);
-    let pages = renderer.render_all(sink)?;
+    let pages = crate::profile::stage("  pages", || renderer.render_all(sink))?;
     let rendered = pages.iter().filter(|p| p.rendered).count();
     let mut fingerprints = Fingerprints::with_capacity(pages.len());
     let mut dependencies = Dependencies::new();
@@ -77,17 +77,21 @@ pub fn render_site(
         }
         paths.push(page.path);
     }
-    if let Some(rows) = renderer.incident_rows() {
-        sink.put(pages::lists::INCIDENT_ROWS_FILE.into(), rows.into())?;
-    }
-    for (path, bytes) in &theme.static_files {
-        sink.put(format!("static/{path}"), bytes.clone().into())?;
-    }
-    sink.put("incidents.json".into(), feeds::incidents_json(kb).into())?;
-    sink.put("lessons.json".into(), feeds::lessons_json(kb).into())?;
-    sink.put("feed.xml".into(), feeds::atom_feed(kb).into())?;
-    sink.put("metrics.json".into(), feeds::metrics_json(metrics).into())?;
-    sink.put("metrics.csv".into(), feeds::metrics_csv(metrics).into())?;
+    let feeds = crate::profile::stage("  feeds", || -> Result<(), WriteError> {
+        if let Some(rows) = renderer.incident_rows() {
+            sink.put(pages::lists::INCIDENT_ROWS_FILE.into(), rows.into())?;
+        }
+        for (path, bytes) in &theme.static_files {
+            sink.put(format!("static/{path}"), bytes.clone().into())?;
+        }
+        sink.put("incidents.json".into(), feeds::incidents_json(kb).into())?;
+        sink.put("lessons.json".into(), feeds::lessons_json(kb).into())?;
+        sink.put("feed.xml".into(), feeds::atom_feed(kb).into())?;
+        sink.put("metrics.json".into(), feeds::metrics_json(metrics).into())?;
+        sink.put("metrics.csv".into(), feeds::metrics_csv(metrics).into())?;
+        Ok(())
+    });
+    feeds?;
     Ok(Rendered {
         fingerprints,
         dependencies,

@@ -117,12 +117,14 @@ impl<'a> Renderer<'a> {
         cache: Option<&'a RebuildCache>,
         versions: Option<&'a Versions>,
     ) -> Self {
-        let cards = (0..kb.incidents.len())
-            .into_par_iter()
-            .map(|n| IncidentCard::new(kb, n))
-            .collect();
+        let cards = profile::stage("  cards", || {
+            (0..kb.incidents.len())
+                .into_par_iter()
+                .map(|n| IncidentCard::new(kb, n))
+                .collect()
+        });
         Renderer {
-            data: SiteData::new(kb, metrics, cards),
+            data: profile::stage("  site data", || SiteData::new(kb, metrics, cards)),
             theme,
             site: SiteView::of(&kb.config),
             cache,
