@@ -69,6 +69,10 @@ pub enum BuildError {
     /// The output could not be written: exit code 2.
     #[error(transparent)]
     Write(#[from] WriteError),
+    /// A rebuild in the background stopped because a newer edit superseded
+    /// it ([`rebuild_in_background`]); its result would have been dropped.
+    #[error("the rebuild was superseded by a newer one")]
+    Superseded,
 }
 
 /// What a build made, for its report.
@@ -247,6 +251,39 @@ struct Rebuilding<'a> {
     /// rebuild, the incident pages whose dependencies are (tests turn it off
     /// to check that the result is the same).
     incremental: bool,
+    /// Asked between stages and before each page: when it says yes, the
+    /// rebuild stops with [`BuildError::Superseded`].
+    superseded: &'a Superseded<'a>,
+}
+
+/// Whether a rebuild is superseded by a newer one (and should stop).
+pub type Superseded<'a> = dyn Fn() -> bool + Sync + 'a;
+
+/// Never superseded.
+fn current() -> bool {
+    false
+}
+
+/// A sink that refuses pages once the build is superseded, so that
+/// rendering stops at the next page instead of finishing the site.
+struct Stopping<'a> {
+    sink: &'a dyn Sink,
+    superseded: &'a Superseded<'a>,
+    stopped: std::sync::atomic::AtomicBool,
+}
+
+impl Sink for Stopping<'_> {
+    fn put(&self, path: String, bytes: bytes::Bytes) -> Result<(), WriteError> {
+        if (self.superseded)() {
+            self.stopped
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+            return Err(WriteError::Io {
+                path: path.into(),
+                source: std::io::ErrorKind::Interrupted.into(),
+            });
+        }
+        self.sink.put(path, bytes)
+    }
 }
 
 /// Builds the site again after a change, in memory: files unchanged since
@@ -261,7 +298,28 @@ pub fn rebuild(
     cache: &mut RebuildCache,
     depth: Depth,
 ) -> Result<Summary, BuildError> {
-    rebuild_with(sources, reads, options, cache, depth, true)
+    rebuild_with(sources, reads, options, cache, depth, true, &current)
+}
+
+/// A complete [`rebuild`] that `serve` runs in the background: it stops
+/// early, with [`BuildError::Superseded`] and `cache` as it was, once
+/// `superseded` says that a newer edit made it stale.
+pub fn rebuild_in_background(
+    sources: Sources,
+    reads: Option<Reads>,
+    options: &BuildOptions,
+    cache: &mut RebuildCache,
+    superseded: &Superseded<'_>,
+) -> Result<Summary, BuildError> {
+    rebuild_with(
+        sources,
+        reads,
+        options,
+        cache,
+        Depth::Complete,
+        true,
+        superseded,
+    )
 }
 
 fn rebuild_with(
@@ -271,6 +329,7 @@ fn rebuild_with(
     cache: &mut RebuildCache,
     depth: Depth,
     incremental: bool,
+    superseded: &Superseded<'_>,
 ) -> Result<Summary, BuildError> {
     let files = Mutex::new(Files::new());
     let rebuilding = Rebuilding {
@@ -278,14 +337,27 @@ fn rebuild_with(
         reads: reads.as_ref(),
         carried: cache.corpus().filter(|_| depth == Depth::Quick),
         incremental,
+        superseded,
+    };
+    let sink = Stopping {
+        sink: &files,
+        superseded,
+        stopped: false.into(),
     };
     let (summary, kept) = build(
         sources,
         options,
         &ProgressBar::hidden(),
         Some(&rebuilding),
-        &files,
-    )?;
+        &sink,
+    )
+    .map_err(|e| {
+        if sink.stopped.load(std::sync::atomic::Ordering::Relaxed) {
+            BuildError::Superseded
+        } else {
+            e
+        }
+    })?;
     let (parsed, fingerprints, dependencies, corpus, latest) =
         kept.expect("a rebuild keeps its state");
     let related = Related {
@@ -357,6 +429,15 @@ fn build(
     sink: &dyn Sink,
 ) -> Result<(Summary, Option<KeptState>), BuildError> {
     let cache = rebuilding.map(|r| r.cache);
+    let superseded = rebuilding.map_or(&current as &Superseded<'_>, |r| r.superseded);
+    let stop_if_superseded = || {
+        if superseded() {
+            Err(BuildError::Superseded)
+        } else {
+            Ok(())
+        }
+    };
+
     let known_theme = cache
         .and_then(RebuildCache::latest)
         .map(|latest| latest.theme.clone());
@@ -389,6 +470,7 @@ fn build(
             .map(|(file, parsed)| (file.path.clone(), parsed.clone()))
             .collect()
     });
+    stop_if_superseded()?;
     let (incidents, mut diagnostics) =
         profile::stage("collect", || collect_parsed(&sources, parsed));
     diagnostics.extend(placeholders);
@@ -403,6 +485,7 @@ fn build(
         return Err(BuildError::Content(diagnostics.into_sorted()));
     }
 
+    stop_if_superseded()?;
     let metrics = profile::stage("metrics", || crate::metrics::compute(&kb));
     progress.set_message("rendering and indexing");
     // Only `build` reports the search files' sizes; a rebuild keeps them
@@ -659,6 +742,52 @@ mod tests {
         assert_eq!(cache.files().get(path), full.get(path));
     }
 
+    #[test]
+    fn a_superseded_background_rebuild_stops_at_the_next_check_and_leaves_its_cache() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let mut cache = RebuildCache::default();
+        let first = complete(sources(&|_| {}), &mut cache).unwrap();
+        let retitle = |c: &mut Vec<SourceFile>| {
+            let file = edited(c);
+            file.text = file.text.replacen("title: ", "title: Renamed ", 1);
+        };
+        // Superseded before any check, after the stages' checks, and while
+        // pages are rendered.
+        for current_for in [0, 2, 30] {
+            let asked = AtomicUsize::new(0);
+            let superseded = || asked.fetch_add(1, Ordering::Relaxed) >= current_for;
+            let mut background = cache.snapshot();
+            let result = rebuild_in_background(
+                sources(&retitle),
+                None,
+                &options(),
+                &mut background,
+                &superseded,
+            );
+            assert!(
+                matches!(result, Err(BuildError::Superseded)),
+                "superseded after {current_for} checks"
+            );
+            assert!(
+                Arc::ptr_eq(background.files(), cache.files()),
+                "the cache is left as it was"
+            );
+            // Each rendering thread asks once more at most before it stops.
+            let asked = asked.into_inner();
+            let threads = rayon::current_num_threads();
+            assert!(
+                asked <= current_for + threads + 1 && asked < first.pages,
+                "stops early: asked {asked} times, superseded after {current_for}"
+            );
+        }
+        let never = || false;
+        let mut background = cache.snapshot();
+        rebuild_in_background(sources(&retitle), None, &options(), &mut background, &never)
+            .unwrap();
+        let full = full_build(sources(&retitle)).unwrap();
+        assert!(differing(&full, background.files()).is_empty());
+    }
+
     /// One change to the knowledge base, as an author makes it in `serve`.
     #[derive(Debug, Clone)]
     enum Edit {
@@ -806,7 +935,7 @@ mod tests {
                 // dependencies) is what one that recomputes them and checks
                 // every fingerprint makes.
                 let mut checked = cache.snapshot();
-                let all_checked = rebuild_with(with(&content), None, &options(), &mut checked, Depth::Quick, false);
+                let all_checked = rebuild_with(with(&content), None, &options(), &mut checked, Depth::Quick, false, &current);
                 // A failed rebuild leaves the cache as it was, as in `serve`.
                 let quick = rebuild(with(&content), None, &options(), &mut cache, Depth::Quick);
                 if quick.is_ok() {

@@ -84,7 +84,7 @@ fn failed(error: BuildError) -> Error {
         BuildError::Theme(_) => {
             Some("Build failed: the theme has errors; nothing was written.".to_string())
         }
-        BuildError::Search(_) | BuildError::Write(_) => None,
+        BuildError::Search(_) | BuildError::Write(_) | BuildError::Superseded => None,
     };
     let error = Error::from(error);
     match closing {

@@ -130,6 +130,9 @@ impl From<BuildError> for Error {
                 "this is a bug in hindsight: please report it with the content that triggers it",
             ),
             BuildError::Write(e) => e.into(),
+            // Only `serve`'s builds in the background are superseded; it
+            // drops them without a report.
+            BuildError::Superseded => Error::usage(error.to_string()),
         }
     }
 }

@@ -4,6 +4,7 @@
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, mpsc};
 use std::time::Instant;
 
@@ -12,7 +13,7 @@ use crate::cache::RebuildCache;
 use crate::cli::ServeArgs;
 use crate::diagnostics::Level;
 use crate::load::{LoadError, SourceFile, decode, load_reusing, read_capped};
-use crate::pipeline::{BuildOptions, Depth, Summary, preview, rebuild};
+use crate::pipeline::{BuildOptions, Depth, Summary, preview, rebuild, rebuild_in_background};
 use crate::serve::hosts::Hosts;
 use crate::serve::live::LiveReload;
 use crate::serve::routes::{Routes, Site};
@@ -53,7 +54,7 @@ pub fn run(root: &Path, args: &ServeArgs) -> Result<(), Error> {
         cache: RebuildCache::default(),
         served: None,
         failing: false,
-        generation: 0,
+        generation: Arc::new(AtomicU64::new(0)),
         catching_up: CatchingUp::No,
         background: None,
         send: send.clone(),
@@ -140,8 +141,9 @@ struct Builder {
     /// The last build failed: open pages show its errors.
     failing: bool,
     /// Counts the builds in the foreground: a complete build started in
-    /// the background is current while this has not changed.
-    generation: u64,
+    /// the background is current while this has not changed, and stops
+    /// early once it has.
+    generation: Arc<AtomicU64>,
     catching_up: CatchingUp,
     /// Runs complete builds, on threads of their own so that an edit's
     /// quick build never waits behind one.
@@ -173,7 +175,7 @@ impl Builder {
     /// why it failed and keeps serving the last good site.
     fn rebuild(&mut self, changes: Changes, site: &Site, live: &LiveReload) {
         let started = Instant::now();
-        self.generation += 1;
+        self.generation.fetch_add(1, Ordering::Relaxed);
         if changes.everything {
             // The cache holds pages rendered with the old theme and files
             // parsed with the old configuration.
@@ -292,13 +294,15 @@ impl Builder {
         self.catching_up = CatchingUp::Running;
         let mut cache = self.cache.snapshot();
         let (root, options, send) = (self.root.clone(), self.options.clone(), self.send.clone());
-        let generation = self.generation;
+        let current = self.generation.clone();
+        let generation = current.load(Ordering::Relaxed);
         pool.spawn(move || {
             let started = Instant::now();
+            let superseded = move || current.load(Ordering::Relaxed) != generation;
             let built = load_reusing(&root, cache.reads())
                 .map_err(Error::from)
                 .and_then(|(sources, reads)| {
-                    rebuild(sources, Some(reads), &options, &mut cache, Depth::Complete)
+                    rebuild_in_background(sources, Some(reads), &options, &mut cache, &superseded)
                         .map_err(Error::from)
                 })
                 .map(|summary| (cache, summary));
@@ -316,7 +320,7 @@ impl Builder {
     fn caught_up(&mut self, caught: CatchUp, site: &Site, live: &LiveReload) {
         let again = self.catching_up == CatchingUp::RunningThenAgain;
         self.catching_up = CatchingUp::No;
-        if caught.generation != self.generation {
+        if caught.generation != self.generation.load(Ordering::Relaxed) {
             if again {
                 self.catch_up();
             }
