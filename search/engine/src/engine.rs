@@ -67,7 +67,22 @@ pub struct Engine {
     /// The ranking of the request whose hits' stored documents are being
     /// fetched: the step after they come does not rank again.
     ranked: Mutex<Option<(SearchRequest, Ranked)>>,
+    /// Spelling expansions of the unknown words met so far: scanning the
+    /// dictionary for them is most of a misspelt query's time, and every
+    /// step of a query would do it again.
+    expanded: Mutex<HashMap<ExpansionKey, Vec<(String, Score)>>>,
 }
+
+/// What a word's expansions depend on: the field it searches (`None`: the
+/// default fields), the word, and whether it may be unfinished.
+type ExpansionKey = (Option<TextField>, String, bool);
+
+fn expansion_key(w: &TextExpr) -> ExpansionKey {
+    (w.field, w.terms[0].clone(), w.open)
+}
+
+/// Most words whose expansions are remembered (then they are forgotten).
+const MAX_REMEMBERED_EXPANSIONS: usize = 4096;
 
 /// Ranges read while opening, and ranges facet counting reads.
 type Recorded = (Vec<Range<u64>>, Vec<Range<u64>>);
@@ -172,6 +187,7 @@ impl Engine {
             facet_ranges,
             doc_freqs: Mutex::default(),
             ranked: Mutex::default(),
+            expanded: Mutex::default(),
         };
         Ok((engine, recorded))
     }
@@ -392,6 +408,7 @@ impl Engine {
             return Ok(Err(misses));
         }
         let exp = exp?;
+        self.remember_expansions(&unknown, &exp);
         if !exp.is_empty() {
             // Round 3: postings of the expansions.
             let needs = self.term_needs(expr, &exp);
@@ -707,22 +724,30 @@ impl Engine {
 
     /// Dictionary terms close to each unknown word (and completions of an
     /// unfinished last word).
+    /// Words expanded before come from [`Engine::expanded`].
     fn expand(&self, words: &[&TextExpr]) -> Result<Expansions, SearchError> {
         let seg = self.searcher.segment_reader(0);
         let mut out = Expansions::new();
         let mut failure: Option<SearchError> = None;
+        let memo = self.expanded.lock().unwrap_or_else(|e| e.into_inner());
         for w in words {
             let word = &w.terms[0];
-            let mut found = Found::new();
-            for f in targets(w) {
-                // Go on after a failure, so that one discovery pass asks for
-                // the ranges of every field and word at once.
-                if let Err(e) = scan_dictionary(seg, self.fields.text(f), word, w.open, &mut found)
-                {
-                    failure.get_or_insert(e);
+            let cands = match memo.get(&expansion_key(w)) {
+                Some(cands) => cands.clone(),
+                None => {
+                    let fields: Vec<Field> = targets(w)
+                        .into_iter()
+                        .map(|f| self.fields.text(f))
+                        .collect();
+                    let mut found = Found::new();
+                    // Go on after a failure, so that one discovery pass asks
+                    // for the ranges of every word at once.
+                    if let Err(e) = scan_dictionary(seg, &fields, word, w.open, &mut found) {
+                        failure.get_or_insert(e);
+                    }
+                    candidates(word, found)
                 }
-            }
-            let cands = candidates(word, found);
+            };
             if !cands.is_empty() {
                 out.insert(word.clone(), cands);
             }
@@ -730,6 +755,19 @@ impl Engine {
         match failure {
             Some(e) => Err(e),
             None => Ok(out),
+        }
+    }
+
+    /// Remembers the expansions of `words`, once every range their scan
+    /// read was there (a later step or query does not scan again).
+    fn remember_expansions(&self, words: &[&TextExpr], exp: &Expansions) {
+        let mut memo = self.expanded.lock().unwrap_or_else(|e| e.into_inner());
+        if memo.len() + words.len() > MAX_REMEMBERED_EXPANSIONS {
+            memo.clear();
+        }
+        for w in words {
+            let cands = exp.get(&w.terms[0]).cloned().unwrap_or_default();
+            memo.insert(expansion_key(w), cands);
         }
     }
 

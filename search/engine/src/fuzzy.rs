@@ -35,65 +35,99 @@ const DISTANCE_2_WEIGHT: f32 = 0.6;
 /// for a completion; summed document frequency; is a completion).
 pub(crate) type Found = BTreeMap<String, (u8, u64, bool)>;
 
-/// Adds to `found` the terms of `field` within edit distance of `word` (1
-/// for words of up to 5 letters, 2 for longer; sharing the first
+/// Adds to `found` the terms of each of `fields` within edit distance of
+/// `word` (1 for words of up to 5 letters, 2 for longer; sharing the first
 /// [`FUZZY_PREFIX_CHARS`]), or when none is, of `word` cut short (see
-/// [`cut_forms`]), and with `open`, the terms it is a prefix of.
+/// [`cut_forms`]), and with `open`, the terms it is a prefix of. A field
+/// that fails (its dictionary not fetched yet) does not stop the others,
+/// so that one discovery pass asks for the ranges of every field at once;
+/// the first failure is returned.
 pub(crate) fn scan_dictionary(
     seg: &SegmentReader,
-    field: Field,
+    fields: &[Field],
     word: &str,
     open: bool,
     found: &mut Found,
 ) -> Result<(), SearchError> {
-    let inv = seg.inverted_index(field)?;
-    let len = word.chars().count();
-    let prefix: String = word.chars().take(FUZZY_PREFIX_CHARS).collect();
-    // The first form, least cut, that meets any term: a cut-short form is a
-    // fallback, never a rival of the word as typed ("kuberentes" means the
-    // stem "kubernet", one edit away, not "kube").
-    for form in cut_forms(word) {
-        let distance = if form.chars().count() <= 5 { 1 } else { 2 };
-        let automaton =
-            FuzzyTermQuery::new(Term::from_field_text(field, &form), distance, true).automaton()?;
-        let mut stream = inv
-            .terms()
-            .search(automaton)
-            .ge(prefix.as_bytes())
-            .lt(prefix_end(prefix.as_bytes()))
-            .into_stream()?;
-        let mut met = false;
-        while stream.advance() {
-            let Ok(cand) = std::str::from_utf8(stream.key()) else {
-                continue;
-            };
-            let d = strsim::osa_distance(&form, cand).min(255) as u8;
-            let e = found.entry(cand.to_string()).or_insert((d, 0, false));
-            e.1 += u64::from(stream.value().doc_freq);
-            met = true;
+    let mut failure: Option<SearchError> = None;
+    let mut dicts = Vec::new();
+    for &field in fields {
+        match seg.inverted_index(field) {
+            Ok(inv) => dicts.push(inv),
+            Err(e) => {
+                failure.get_or_insert(e.into());
+            }
         }
-        if met {
+    }
+    let prefix: String = word.chars().take(FUZZY_PREFIX_CHARS).collect();
+    // In each field, the first form, least cut, that meets any term: a
+    // cut-short form is a fallback, never a rival of the word as typed
+    // ("kuberentes" means the stem "kubernet", one edit away, not "kube").
+    // Each form's automaton is built once for all the fields (building one
+    // costs more than streaming a dictionary range with it).
+    let mut unmet: Vec<usize> = (0..dicts.len()).collect();
+    for form in cut_forms(word) {
+        let Some(&first) = fields.first() else { break };
+        if unmet.is_empty() {
             break;
         }
-    }
-    if open && len >= 2 {
-        let mut stream = inv
-            .terms()
-            .range()
-            .ge(word.as_bytes())
-            .lt(prefix_end(word.as_bytes()))
-            .into_stream()?;
-        while stream.advance() {
-            let Ok(cand) = std::str::from_utf8(stream.key()) else {
-                continue;
+        let distance = if form.chars().count() <= 5 { 1 } else { 2 };
+        let automaton =
+            FuzzyTermQuery::new(Term::from_field_text(first, &form), distance, true).automaton()?;
+        unmet.retain(|&i| {
+            let stream = dicts[i]
+                .terms()
+                .search(&automaton)
+                .ge(prefix.as_bytes())
+                .lt(prefix_end(prefix.as_bytes()))
+                .into_stream();
+            let mut stream = match stream {
+                Ok(stream) => stream,
+                Err(e) => {
+                    failure.get_or_insert(e.into());
+                    return false;
+                }
             };
-            let e = found.entry(cand.to_string()).or_insert((0, 0, true));
-            e.2 = true;
-            e.0 = 0;
-            e.1 += u64::from(stream.value().doc_freq);
+            let mut met = false;
+            while stream.advance() {
+                let Ok(cand) = std::str::from_utf8(stream.key()) else {
+                    continue;
+                };
+                let d = strsim::osa_distance(&form, cand).min(255) as u8;
+                let e = found.entry(cand.to_string()).or_insert((d, 0, false));
+                e.1 += u64::from(stream.value().doc_freq);
+                met = true;
+            }
+            !met
+        });
+    }
+    if open && word.chars().count() >= 2 {
+        for inv in &dicts {
+            let stream = inv
+                .terms()
+                .range()
+                .ge(word.as_bytes())
+                .lt(prefix_end(word.as_bytes()))
+                .into_stream();
+            let mut stream = match stream {
+                Ok(stream) => stream,
+                Err(e) => {
+                    failure.get_or_insert(e.into());
+                    continue;
+                }
+            };
+            while stream.advance() {
+                let Ok(cand) = std::str::from_utf8(stream.key()) else {
+                    continue;
+                };
+                let e = found.entry(cand.to_string()).or_insert((0, 0, true));
+                e.2 = true;
+                e.0 = 0;
+                e.1 += u64::from(stream.value().doc_freq);
+            }
         }
     }
-    Ok(())
+    failure.map_or(Ok(()), Err)
 }
 
 /// The weighted candidates of one word from what the scan found: the most
