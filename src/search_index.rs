@@ -143,8 +143,7 @@ pub fn search_files(kb: &Kb, offline: bool) -> Result<SearchFiles, SearchError> 
     let options = IndexOptions {
         synonyms: kb.config.search_synonyms.clone(),
     };
-    let index: IndexFiles = profile::stage("  tantivy index", || build_index(&docs, &options))?;
-    drop(docs);
+    let index: IndexFiles = profile::stage("  tantivy index", || build_index(docs, &options))?;
     let runtime = hindsight_search::runtime_files();
     let output_path = |path: &str| format!("{SEARCH_DIR}/{path}");
     let parts = SearchParts {

@@ -54,13 +54,13 @@ fn main() {
         None => read_corpus(&corpus),
     };
     let incidents = docs.iter().filter(|d| d.kind == DocKind::Incident).count();
+    let count = docs.len();
+    // `--out` writes the documents too.
+    let kept = arg("--out").map(|_| docs.clone());
     let t = Instant::now();
-    let files = build_index(&docs, &IndexOptions::default()).unwrap();
+    let files = build_index(docs, &IndexOptions::default()).unwrap();
     let build_ms = t.elapsed().as_millis();
-    println!(
-        "docs: {} ({incidents} incidents), indexed in {build_ms} ms",
-        docs.len()
-    );
+    println!("docs: {count} ({incidents} incidents), indexed in {build_ms} ms");
     let mut runtime_gz = 0;
     for (name, bytes) in runtime_files() {
         let gz = gzip_len(&bytes);
@@ -98,7 +98,7 @@ fn main() {
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(p, bytes).unwrap();
         }
-        let docs_json = serde_json::to_vec(&docs).unwrap();
+        let docs_json = serde_json::to_vec(&kept).unwrap();
         std::fs::write(dir.join("../docs.json"), docs_json).unwrap();
     }
 

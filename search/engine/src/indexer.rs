@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use tantivy::directory::RamDirectory;
+use tantivy::directory::{OwnedBytes, RamDirectory};
 use tantivy::index::SegmentId;
 use tantivy::store::Compressor;
 use tantivy::tokenizer::TokenizerManager;
@@ -24,7 +24,14 @@ const WRITER_MEMORY: usize = 15_000_000;
 
 /// Indexes `docs` (in this order) and returns the files to write under
 /// `public/search/`: `index.boot` and `index-<hash>.pack`. Deterministic.
-pub fn build_index(docs: &[SearchDoc], options: &IndexOptions) -> Result<IndexFiles, SearchError> {
+/// Each document is dropped once indexed, and each copy of the index's
+/// bytes as soon as the next one is made: at 10,000 postmortems the
+/// documents are ~100 MB and the index ~95 MB, held beside the pages
+/// being rendered.
+pub fn build_index(
+    docs: Vec<SearchDoc>,
+    options: &IndexOptions,
+) -> Result<IndexFiles, SearchError> {
     let schema = schema();
     let fields = Fields::from_schema(schema.clone())?;
     let tokenizers = TokenizerManager::default();
@@ -41,9 +48,16 @@ pub fn build_index(docs: &[SearchDoc], options: &IndexOptions) -> Result<IndexFi
         .settings(settings)
         .tokenizers(tokenizers)
         .single_segment_index_writer(ram.clone(), WRITER_MEMORY)?;
-    for (d, owner) in doc_order(docs) {
-        writer.add_document(to_document(&fields, d, owner))?;
+    let doc_count = docs.len() as u64;
+    let incidents = docs.iter().filter(|d| d.kind == DocKind::Incident).count() as u64;
+    let labels = labels(&docs);
+    let order = doc_order(&docs);
+    let mut docs: Vec<Option<SearchDoc>> = docs.into_iter().map(Some).collect();
+    for (d, owner) in order {
+        let doc = docs[d].take().expect("each document once");
+        writer.add_document(to_document(&fields, &doc, owner))?;
     }
+    drop(docs);
     let index = writer.finalize()?;
 
     // The segment's files, renamed from its random id to one derived from
@@ -53,21 +67,22 @@ pub fn build_index(docs: &[SearchDoc], options: &IndexOptions) -> Result<IndexFi
     let mut meta: serde_json::Value =
         serde_json::from_slice(&dir.atomic_read("meta.json".as_ref())?)
             .map_err(|e| SearchError::Index(e.to_string()))?;
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    // The files' bytes are shared with the RAM directory, not copied.
+    let mut files: Vec<(String, OwnedBytes)> = Vec::new();
     let metas = index.load_metas()?;
     let candidates = metas.list_segment_files();
     for (i, seg) in metas.segments.iter().enumerate() {
         let old = seg.id().uuid_string();
-        let mut seg_files: Vec<(String, Vec<u8>)> = Vec::new();
+        let mut seg_files: Vec<(String, OwnedBytes)> = Vec::new();
         for path in &candidates {
             let name = path.to_string_lossy().to_string();
             if !name.starts_with(&old) || !dir.exists(path)? {
                 continue;
             }
-            let bytes = dir.open_read(path)?.read_bytes()?.to_vec();
+            let bytes = dir.open_read(path)?.read_bytes()?;
             seg_files.push((name, bytes));
         }
-        seg_files.sort();
+        seg_files.sort_by(|a, b| a.0.cmp(&b.0));
         let mut h = Hasher::new();
         for (name, bytes) in &seg_files {
             h.write(name.strip_prefix(&old).unwrap_or(name).as_bytes());
@@ -88,25 +103,28 @@ pub fn build_index(docs: &[SearchDoc], options: &IndexOptions) -> Result<IndexFi
             files.push((name.replacen(&old, &new, 1), bytes));
         }
     }
-    files.sort();
+    files.sort_by(|a, b| a.0.cmp(&b.0));
     let meta = serde_json::to_string(&meta).map_err(|e| SearchError::Index(e.to_string()))?;
 
-    let mut pack = Vec::new();
+    let mut pack = Vec::with_capacity(files.iter().map(|(_, bytes)| bytes.len()).sum());
     let mut table = Vec::new();
-    for (name, bytes) in &files {
-        table.push((name.clone(), pack.len() as u64, bytes.len() as u64));
-        pack.extend_from_slice(bytes);
+    for (name, bytes) in files {
+        table.push((name, pack.len() as u64, bytes.len() as u64));
+        pack.extend_from_slice(&bytes);
     }
+    // The pack is the index now.
+    drop(index);
+    drop(ram);
 
     let mut header = BootHeader {
         format: FORMAT_VERSION,
         pack: String::new(),
         pack_len: pack.len() as u64,
-        docs: docs.len() as u64,
-        incidents: docs.iter().filter(|d| d.kind == DocKind::Incident).count() as u64,
+        docs: doc_count,
+        incidents,
         files: table,
         meta,
-        labels: labels(docs),
+        labels,
         synonyms: options.synonyms.clone(),
         preload: Vec::new(),
         facet_ranges: Vec::new(),
@@ -159,7 +177,7 @@ fn segment_id_matches(seg: &serde_json::Value, uuid_simple: &str) -> bool {
 /// lessons (id `<incident-id>#...`); lessons whose incident is not there
 /// come first. The flag says whether the document carries facet values
 /// (incidents and those orphan lessons do; see `FilterField::facet_name`).
-fn doc_order(docs: &[SearchDoc]) -> Vec<(&SearchDoc, bool)> {
+fn doc_order(docs: &[SearchDoc]) -> Vec<(usize, bool)> {
     let incident_ids: std::collections::HashSet<&str> = docs
         .iter()
         .filter(|d| d.kind == DocKind::Incident)
@@ -170,20 +188,22 @@ fn doc_order(docs: &[SearchDoc]) -> Vec<(&SearchDoc, bool)> {
             .map(|(p, _)| p)
             .filter(|p| ids.contains(p))
     }
-    let mut lessons: BTreeMap<&str, Vec<&SearchDoc>> = BTreeMap::new();
+    let mut lessons: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     let mut out = Vec::with_capacity(docs.len());
-    for d in docs {
+    for (n, d) in docs.iter().enumerate() {
         if d.kind == DocKind::Lesson {
             match parent(d, &incident_ids) {
-                Some(p) => lessons.entry(p).or_default().push(d),
-                None => out.push((d, true)),
+                Some(p) => lessons.entry(p).or_default().push(n),
+                None => out.push((n, true)),
             }
         }
     }
-    for d in docs.iter().filter(|d| d.kind == DocKind::Incident) {
-        out.push((d, true));
-        for l in lessons.remove(d.id.as_str()).unwrap_or_default() {
-            out.push((l, false));
+    for (n, d) in docs.iter().enumerate() {
+        if d.kind == DocKind::Incident {
+            out.push((n, true));
+            for l in lessons.remove(d.id.as_str()).unwrap_or_default() {
+                out.push((l, false));
+            }
         }
     }
     out

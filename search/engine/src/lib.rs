@@ -8,7 +8,7 @@
 //! ```no_run
 //! use hindsight_search::{DocKind, IndexOptions, SearchDoc, build_index};
 //! # fn docs() -> Vec<SearchDoc> { vec![] }
-//! let files = build_index(&docs(), &IndexOptions::default()).unwrap();
+//! let files = build_index(docs(), &IndexOptions::default()).unwrap();
 //! for (path, bytes) in &files.files {
 //!     // write `bytes` to public/search/<path>
 //! #   let _ = (path, bytes);

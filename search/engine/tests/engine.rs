@@ -12,13 +12,13 @@ fn ids(r: &SearchResponse) -> Vec<&str> {
 }
 
 fn engine() -> Engine {
-    open(&build_index(&docs(), &IndexOptions::default()).unwrap())
+    open(&build_index(docs(), &IndexOptions::default()).unwrap())
 }
 
 #[test]
 fn build_is_deterministic() {
-    let a = build_index(&docs(), &IndexOptions::default()).unwrap();
-    let b = build_index(&docs(), &IndexOptions::default()).unwrap();
+    let a = build_index(docs(), &IndexOptions::default()).unwrap();
+    let b = build_index(docs(), &IndexOptions::default()).unwrap();
     assert_eq!(a, b);
     let names: Vec<&str> = a.files.iter().map(|(p, _)| p.as_str()).collect();
     assert_eq!(names.len(), 2);
@@ -30,7 +30,7 @@ fn build_is_deterministic() {
     // Different content, different pack name.
     let mut d = docs();
     d[0].title.push_str(" again");
-    let c = build_index(&d, &IndexOptions::default()).unwrap();
+    let c = build_index(d, &IndexOptions::default()).unwrap();
     assert_ne!(c.files[0].0, a.files[0].0);
 }
 
@@ -261,7 +261,7 @@ fn limit_and_offset() {
 
 #[test]
 fn reads_only_what_a_query_needs() {
-    let files = build_index(&docs(), &IndexOptions::default()).unwrap();
+    let files = build_index(docs(), &IndexOptions::default()).unwrap();
     let e = open(&files);
     let (r, rounds) = e
         .search_counting(&SearchRequest::new("connection pool"))
@@ -280,7 +280,7 @@ fn reads_only_what_a_query_needs() {
 
 #[test]
 fn a_query_takes_two_rounds_a_misspelt_word_at_most_four() {
-    let files = build_index(&docs(), &IndexOptions::default()).unwrap();
+    let files = build_index(docs(), &IndexOptions::default()).unwrap();
     for (query, most) in [
         ("rollback", 2),
         ("\"connection pool\"", 2),
@@ -298,7 +298,7 @@ fn a_query_takes_two_rounds_a_misspelt_word_at_most_four() {
 
 #[test]
 fn open_dir_reads_a_built_site() {
-    let files = build_index(&docs(), &IndexOptions::default()).unwrap();
+    let files = build_index(docs(), &IndexOptions::default()).unwrap();
     let dir = scratch_dir("open-dir");
     std::fs::create_dir_all(dir.join("search")).unwrap();
     for (p, b) in &files.files {
@@ -313,7 +313,7 @@ fn open_dir_reads_a_built_site() {
 
 #[test]
 fn offline_bundle_has_both_scripts() {
-    let files = build_index(&docs(), &IndexOptions::default()).unwrap();
+    let files = build_index(docs(), &IndexOptions::default()).unwrap();
     let bundle = hindsight_search::offline_bundle(&files);
     let names: Vec<&str> = bundle.iter().map(|(p, _)| p.as_str()).collect();
     assert_eq!(
@@ -330,7 +330,7 @@ fn offline_bundle_has_both_scripts() {
 
 #[test]
 fn empty_index_answers_nothing() {
-    let e = open(&build_index(&[], &IndexOptions::default()).unwrap());
+    let e = open(&build_index(Vec::new(), &IndexOptions::default()).unwrap());
     assert_eq!(search(&e, "anything").total, 0);
 }
 
@@ -377,7 +377,7 @@ fn synonyms_find_each_other() {
     let options = IndexOptions {
         synonyms: vec![vec!["herd".into(), "stampede".into()]],
     };
-    let e = open(&build_index(&docs(), &options).unwrap());
+    let e = open(&build_index(docs(), &options).unwrap());
     let r = search(&e, "herd");
     assert_eq!(r.hits[0].id, "INC-2023-011");
     assert!(!r.fuzzy);

@@ -98,7 +98,7 @@ fn drive(runtime: &Runtime, req: &SearchRequest, pack: &[u8]) -> SearchResponse 
 
 #[test]
 fn runtime_and_engine_agree() {
-    let files = build_index(&docs(), &IndexOptions::default()).unwrap();
+    let files = build_index(docs(), &IndexOptions::default()).unwrap();
     let boot = files.get(BOOT_FILE).unwrap();
     let pack = files
         .files
@@ -149,7 +149,7 @@ fn runtime_and_engine_agree() {
 
 #[test]
 fn with_pack_needs_no_fetching() {
-    let files = build_index(&docs(), &IndexOptions::default()).unwrap();
+    let files = build_index(docs(), &IndexOptions::default()).unwrap();
     let boot = hindsight_search::pack::Boot::decode(files.get(BOOT_FILE).unwrap())
         .unwrap()
         .encode();
