@@ -3,24 +3,16 @@
 //! of every page whose fingerprint is unchanged (`hindsight serve`
 //! re-renders only what an edit affected).
 
+use std::cell::RefCell;
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::io::Write;
 
 use serde::Serialize;
 
-/// Feeds `io::Write` output to a hasher, so a context is hashed as it is
-/// serialised, without building the JSON text.
-struct HashWriter<'a>(&'a mut DefaultHasher);
-
-impl Write for HashWriter<'_> {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.write(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
+thread_local! {
+    /// The JSON text of the context being fingerprinted, kept between
+    /// pages: serialised into it and hashed at once (serde writes a page in
+    /// thousands of small pieces, and each write into a hasher has a cost).
+    static JSON: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
 /// The fingerprint of a page rendered by `template` from `context`, where
@@ -31,7 +23,13 @@ pub fn fingerprint(template: &str, context: &impl Serialize, costly: &impl Hash)
     let mut hasher = DefaultHasher::new();
     hasher.write(template.as_bytes());
     hasher.write_u8(0xff);
-    serde_json::to_writer(HashWriter(&mut hasher), context).ok()?;
+    JSON.with_borrow_mut(|json| {
+        json.clear();
+        let written = serde_json::to_writer(&mut *json, context);
+        hasher.write(json);
+        written
+    })
+    .ok()?;
     hasher.write_u8(0xff);
     costly.hash(&mut hasher);
     Some(hasher.finish())
